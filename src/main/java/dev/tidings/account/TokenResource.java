@@ -1,0 +1,72 @@
+package dev.tidings.account;
+
+import dev.tidings.web.Page;
+import dev.tidings.web.PageRequest;
+import dev.tidings.web.ProblemException;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+@Path("/api/tokens")
+@Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+@Tag(name = "Accounts")
+public class TokenResource {
+
+    record CreateToken(@NotBlank @Size(max = 100, message = "must be at most 100 characters") String name) {}
+
+    private final TokenService tokens;
+    private final CurrentAccount current;
+
+    public TokenResource(TokenService tokens, CurrentAccount current) {
+        this.tokens = tokens;
+        this.current = current;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<AccountResponses.CreatedToken>> create(@NotNull @Valid CreateToken body) {
+        return tokens.create(current.id(), body.name())
+                .map(created -> RestResponse.ResponseBuilder.<AccountResponses.CreatedToken>created(
+                                URI.create("/api/tokens/" + created.id()))
+                        .entity(created)
+                        .build());
+    }
+
+    @GET
+    public Uni<Page<AccountResponses.TokenSummary>> list(
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        return tokens.list(current.id(), PageRequest.of(limit, cursor));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Void> revoke(@PathParam("id") String id) {
+        return tokens.revoke(current.id(), parseId(id));
+    }
+
+    /** A malformed id cannot name anything: 404, like any id that is not yours. */
+    static UUID parseId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("This token");
+        }
+    }
+}
