@@ -12,7 +12,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Refuses cross-site state changes to the admin API. The session cookie is already {@code
  * SameSite=Lax}; on top of that, a browser request must come from our own origin ({@code Origin}
  * and {@code Sec-Fetch-Site}), and a cookie-authenticated one may not carry a body a plain HTML
- * form could have sent. Requests authenticated with a bearer token carry no ambient credential and
+ * form could have sent (an empty body, as in logout, carries nothing to forge). Requests authenticated with a bearer token carry no ambient credential and
  * are left alone, as are the signed webhooks.
  */
 public class CsrfFilter {
@@ -45,7 +45,7 @@ public class CsrfFilter {
             return refuse("The request came from another origin");
         }
         boolean hasSession = request.getCookies().containsKey(config.auth().cookieName());
-        if (hasSession && isFormType(request.getHeaderString(HttpHeaders.CONTENT_TYPE))) {
+        if (hasSession && hasBody(request) && isFormType(request.getHeaderString(HttpHeaders.CONTENT_TYPE))) {
             return refuse("Send JSON (Content-Type: application/json), not a form");
         }
         return null;
@@ -66,6 +66,11 @@ public class CsrfFilter {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    private static boolean hasBody(ContainerRequestContext request) {
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        return (length != null && !length.strip().equals("0")) || request.getHeaderString("Transfer-Encoding") != null;
     }
 
     private static boolean isFormType(String contentType) {

@@ -16,6 +16,14 @@ public interface TidingsConfig {
 
     Demo demo();
 
+    Health health();
+
+    interface Health {
+        /** How long readiness waits for the Kafka cluster to answer before reporting DOWN. */
+        @WithDefault("3s")
+        Duration kafkaTimeout();
+    }
+
     interface Auth {
         /** Name of the session cookie. */
         @WithDefault("tidings_session")

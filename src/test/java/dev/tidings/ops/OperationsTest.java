@@ -1,0 +1,75 @@
+package dev.tidings.ops;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.tidings.testing.KafkaTestBroker;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class OperationsTest {
+
+    @Test
+    void livenessAndReadinessAreUpWithDatabaseAndBroker() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem(equalTo("Kafka")))
+                .body("checks.name", hasItem(containsString("Reactive PostgreSQL")));
+    }
+
+    @Test
+    void readinessGoesDownWhileTheBrokerIsStoppedAndRecovers() {
+        KafkaTestBroker.stopBroker();
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503));
+            given().get("/q/health/live").then().statusCode(200);
+        } finally {
+            KafkaTestBroker.startBroker();
+        }
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+    }
+
+    @Test
+    void metricsAreExposedForPrometheus() {
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("http_server_requests_seconds"))
+                .body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheAccountEndpoints() {
+        given().accept("application/json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body(containsString("/api/auth/signup"))
+                .body(containsString("/api/auth/password-reset/confirm"))
+                .body(containsString("/api/tokens/{id}"))
+                .body(containsString("/api/me"));
+        given().redirects().follow(true).get("/q/swagger-ui").then().statusCode(200);
+    }
+
+    @Test
+    void unknownApiPathsAnswerProblemDetails() {
+        given().get("/api/no-such-thing")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404));
+        given().put("/api/me").then().statusCode(405).contentType("application/problem+json");
+    }
+}
