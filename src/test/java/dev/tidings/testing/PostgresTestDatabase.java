@@ -16,32 +16,38 @@ import java.util.Map;
  */
 public class PostgresTestDatabase implements QuarkusTestResourceLifecycleManager {
 
-    public static final String DATABASE = "tidings_test";
+    /** One database per run, so that two suites on one server (say a developer's and CI's) never collide. */
+    private final String database = "tidings_test_" + System.currentTimeMillis() / 1000 + "_"
+            + Integer.toString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 30), 36);
 
     private Process embedded;
+    private String adminUrl;
+    private String user;
+    private String password;
 
     @Override
     public Map<String, String> start() {
         String host = env("TIDINGS_TEST_PG_HOST", "127.0.0.1");
         String port = env("TIDINGS_TEST_PG_PORT", "5432");
-        String user = env("TIDINGS_TEST_PG_USER", "postgres");
-        String password = env("TIDINGS_TEST_PG_PASSWORD", "postgres");
+        user = env("TIDINGS_TEST_PG_USER", "postgres");
+        password = env("TIDINGS_TEST_PG_PASSWORD", "postgres");
         if (!canConnect(host, port, user, password)) {
             port = startEmbedded();
             host = "127.0.0.1";
             user = "postgres";
         }
-        String admin = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        try (Connection connection = DriverManager.getConnection(admin, user, password);
+        adminUrl = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        try (Connection connection = DriverManager.getConnection(adminUrl, user, password);
                 Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            statement.execute("CREATE DATABASE " + DATABASE);
+            dropAbandonedTestDatabases(statement);
+            statement.execute("CREATE DATABASE " + database);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create the test database on " + admin + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create the test database on " + adminUrl + ": " + e.getMessage(), e);
         }
-        String jdbcUrl = "jdbc:postgresql://" + host + ":" + port + "/" + DATABASE;
+        String jdbcUrl = "jdbc:postgresql://" + host + ":" + port + "/" + database;
         return Map.of(
-                "quarkus.datasource.reactive.url", "postgresql://" + host + ":" + port + "/" + DATABASE,
+                "quarkus.datasource.reactive.url", "postgresql://" + host + ":" + port + "/" + database,
                 "quarkus.datasource.jdbc.url", jdbcUrl,
                 "quarkus.datasource.username", user,
                 "quarkus.datasource.password", password);
@@ -49,7 +55,34 @@ public class PostgresTestDatabase implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void stop() {
+        if (embedded == null && adminUrl != null) {
+            try (Connection connection = DriverManager.getConnection(adminUrl, user, password);
+                    Statement statement = connection.createStatement()) {
+                statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            } catch (SQLException e) {
+                System.err.println("could not drop " + database + ": " + e.getMessage());
+            }
+        }
         Infra.stop(embedded);
+    }
+
+    /** Test databases left by killed runs: over two hours old and nobody connected. */
+    private static void dropAbandonedTestDatabases(Statement statement) throws SQLException {
+        java.util.List<String> abandoned = new java.util.ArrayList<>();
+        try (java.sql.ResultSet rows =
+                statement.executeQuery("SELECT datname FROM pg_database d WHERE datname LIKE 'tidings\\_test\\_%'"
+                        + " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)")) {
+            long twoHoursAgo = System.currentTimeMillis() / 1000 - 7200;
+            while (rows.next()) {
+                String[] parts = rows.getString(1).split("_");
+                if (parts.length == 4 && parts[2].matches("\\d+") && Long.parseLong(parts[2]) < twoHoursAgo) {
+                    abandoned.add(rows.getString(1));
+                }
+            }
+        }
+        for (String name : abandoned) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + name + "\"");
+        }
     }
 
     private String startEmbedded() {
