@@ -1,8 +1,8 @@
 package dev.tidings.account;
 
+import dev.tidings.web.Ids;
 import dev.tidings.web.Page;
 import dev.tidings.web.PageRequest;
-import dev.tidings.web.ProblemException;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
@@ -19,7 +19,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -58,15 +57,6 @@ public class TokenResource {
     @DELETE
     @Path("/{id}")
     public Uni<Void> revoke(@PathParam("id") String id) {
-        return tokens.revoke(current.id(), parseId(id));
-    }
-
-    /** A malformed id cannot name anything: 404, like any id that is not yours. */
-    static UUID parseId(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.notFound("This token");
-        }
+        return tokens.revoke(current.id(), Ids.parse(id, "This token"));
     }
 }

@@ -44,6 +44,12 @@ public class ProblemException extends RuntimeException {
                 null);
     }
 
+    public static ProblemException invalid(List<Problem.FieldError> errors) {
+        String detail = String.join(
+                "; ", errors.stream().map(e -> e.field() + ": " + e.message()).toList());
+        return new ProblemException(400, "validation", "Invalid request", detail, List.copyOf(errors), null);
+    }
+
     public static ProblemException badRequest(String slug, String title, String detail) {
         return new ProblemException(400, slug, title, detail);
     }

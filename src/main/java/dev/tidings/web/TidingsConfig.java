@@ -3,6 +3,7 @@ package dev.tidings.web;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Every {@code tidings.*} setting, each with a default that suits a local run. */
 @ConfigMapping(prefix = "tidings")
@@ -12,7 +13,15 @@ public interface TidingsConfig {
     @WithDefault("http://localhost:8080")
     String publicUrl();
 
+    /**
+     * Key that signs confirmation and unsubscribe links. Unset: a random key is generated once
+     * and kept in the database. Set it to rotate (old links then stop working).
+     */
+    Optional<String> secretKey();
+
     Auth auth();
+
+    Signup signup();
 
     Demo demo();
 
@@ -68,6 +77,24 @@ public interface TidingsConfig {
         /** The window over which failures are counted; also the longest wait it imposes. */
         @WithDefault("15m")
         Duration window();
+    }
+
+    interface Signup {
+        /** Public sign-ups accepted from one client address per window. */
+        @WithDefault("10")
+        int perAddress();
+
+        /** The sign-up rate window. */
+        @WithDefault("10m")
+        Duration window();
+
+        /** How long a confirmation link works. */
+        @WithDefault("7d")
+        Duration confirmTtl();
+
+        /** A repeated sign-up re-sends the confirmation mail at most this often. */
+        @WithDefault("10m")
+        Duration resendAfter();
     }
 
     interface Demo {

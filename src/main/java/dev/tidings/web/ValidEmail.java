@@ -23,9 +23,22 @@ public @interface ValidEmail {
 
     Class<? extends Payload>[] payload() default {};
 
+    /** Whether null (absent) is fine; blank is never. */
+    boolean optional() default false;
+
     class Validator implements ConstraintValidator<ValidEmail, String> {
+        private boolean optional;
+
+        @Override
+        public void initialize(ValidEmail annotation) {
+            optional = annotation.optional();
+        }
+
         @Override
         public boolean isValid(String value, ConstraintValidatorContext context) {
+            if (value == null && optional) {
+                return true;
+            }
             String problem = EmailAddress.problemWith(value);
             if (problem == null) {
                 return true;

@@ -1,0 +1,81 @@
+package dev.tidings.newsletter;
+
+import dev.tidings.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/**
+ * Fast, session-free lookups of newsletters for the other features (subscribers, public pages,
+ * delivery): one indexed query on the reactive pool.
+ */
+@ApplicationScoped
+public class NewsletterDirectory {
+
+    /** What other features need to know of a newsletter. */
+    public record Ref(
+            UUID id,
+            UUID accountId,
+            String slug,
+            String name,
+            String fromName,
+            String fromEmail,
+            String replyTo,
+            boolean doubleOptIn) {
+
+        /** The From header: the display name quoted, with nothing in it that could break the header. */
+        public String sender() {
+            String display = fromName.replaceAll("[\\r\\n\"\\\\<>]", "").strip();
+            return display.isEmpty() ? fromEmail : "\"" + display + "\" <" + fromEmail + ">";
+        }
+    }
+
+    private static final String COLUMNS =
+            "id, account_id, slug, name, from_name, from_email, reply_to, double_opt_in FROM newsletter";
+
+    private final Pool pool;
+
+    public NewsletterDirectory(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The caller's newsletter, or a 404 (also when it belongs to someone else). */
+    public Uni<Ref> owned(UUID accountId, UUID id) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " WHERE id = $1 AND account_id = $2")
+                .execute(Tuple.of(id, accountId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ProblemException.notFound("This newsletter");
+                    }
+                    return ref(rows.iterator().next());
+                });
+    }
+
+    /** The newsletter with this public slug, or null. */
+    public Uni<Ref> bySlug(String slug) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " WHERE slug = $1")
+                .execute(Tuple.of(slug))
+                .map(rows -> rows.size() == 0 ? null : ref(rows.iterator().next()));
+    }
+
+    public Uni<Ref> byId(UUID id) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : ref(rows.iterator().next()));
+    }
+
+    private static Ref ref(Row row) {
+        return new Ref(
+                row.getUUID("id"),
+                row.getUUID("account_id"),
+                row.getString("slug"),
+                row.getString("name"),
+                row.getString("from_name"),
+                row.getString("from_email"),
+                row.getString("reply_to"),
+                row.getBoolean("double_opt_in"));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.tidings.newsletter;
+
+import dev.tidings.web.Cursor;
+import dev.tidings.web.EmailAddress;
+import dev.tidings.web.Page;
+import dev.tidings.web.PageRequest;
+import dev.tidings.web.PatchBody;
+import dev.tidings.web.ProblemException;
+import dev.tidings.web.Timestamps;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Newsletters of an account. Another account's newsletter answers 404, like a missing one. */
+@ApplicationScoped
+public class NewsletterService {
+
+    private final NewsletterRepository newsletters;
+    private final SubscriberCounts counts;
+
+    public NewsletterService(NewsletterRepository newsletters, SubscriberCounts counts) {
+        this.newsletters = newsletters;
+        this.counts = counts;
+    }
+
+    @WithTransaction
+    public Uni<NewsletterView> create(UUID accountId, NewsletterRequests.Create body) {
+        return newsletters.findBySlug(body.slug()).flatMap(taken -> {
+            if (taken != null) {
+                return Uni.createFrom().failure(slugTaken(body.slug()));
+            }
+            Newsletter n = new Newsletter();
+            n.id = UUID.randomUUID();
+            n.accountId = accountId;
+            n.slug = body.slug();
+            n.name = body.name().strip();
+            n.fromName = body.fromName().strip();
+            n.fromEmail = EmailAddress.parse(body.fromEmail(), "fromEmail").value();
+            n.replyTo = body.replyTo() == null
+                    ? null
+                    : EmailAddress.parse(body.replyTo(), "replyTo").value();
+            n.doubleOptIn = body.doubleOptIn() == null || body.doubleOptIn();
+            n.createdAt = Timestamps.now();
+            return newsletters
+                    .persistAndFlush(n)
+                    .onFailure(NewsletterService::isUniqueViolation)
+                    .transform(e -> slugTaken(body.slug()))
+                    .map(saved -> NewsletterView.of(saved, new SubscriberCounts.Counts(0, 0, 0, 0, 0)));
+        });
+    }
+
+    @WithSession
+    public Uni<NewsletterView> get(UUID accountId, UUID id) {
+        return owned(accountId, id).flatMap(this::withCounts);
+    }
+
+    @WithSession
+    public Uni<Page<NewsletterView>> list(UUID accountId, PageRequest page) {
+        return newsletters.page(accountId, page.withOneMore()).flatMap(rows -> counts.of(
+                        rows.stream().map(n -> n.id).toList())
+                .map(byId -> Page.of(
+                        rows,
+                        page.limit(),
+                        n -> new Cursor(n.createdAt, n.id),
+                        n -> NewsletterView.of(n, byId.get(n.id)))));
+    }
+
+    @WithTransaction
+    public Uni<NewsletterView> patch(UUID accountId, UUID id, PatchBody patch) {
+        return owned(accountId, id).flatMap(n -> {
+            String oldSlug = n.slug;
+            patch.text("slug", 64, false, v -> n.slug = v)
+                    .text("name", 200, false, v -> n.name = v)
+                    .text("fromName", 200, false, v -> n.fromName = v)
+                    .email("fromEmail", false, v -> n.fromEmail = v)
+                    .email("replyTo", true, v -> n.replyTo = v)
+                    .bool("doubleOptIn", v -> n.doubleOptIn = v);
+            if (!n.slug.matches(NewsletterRequests.SLUG)) {
+                patch.addError("slug", NewsletterRequests.SLUG_MESSAGE);
+            }
+            patch.validate();
+            Uni<Void> slugFree = n.slug.equals(oldSlug)
+                    ? Uni.createFrom().voidItem()
+                    : newsletters
+                            .find("slug = ?1 and id <> ?2", n.slug, n.id)
+                            .count()
+                            .map(c -> {
+                                if (c > 0) {
+                                    throw slugTaken(n.slug);
+                                }
+                                return null;
+                            });
+            return slugFree.flatMap(x -> newsletters.flush())
+                    .onFailure(NewsletterService::isUniqueViolation)
+                    .transform(e -> slugTaken(n.slug))
+                    .flatMap(x -> withCounts(n));
+        });
+    }
+
+    /** Deletes the newsletter with its subscribers and imports. */
+    @WithTransaction
+    public Uni<Void> delete(UUID accountId, UUID id) {
+        return owned(accountId, id).flatMap(n -> newsletters.delete(n));
+    }
+
+    /** The caller's newsletter, or a 404. Runs in the caller's session. */
+    public Uni<Newsletter> owned(UUID accountId, UUID id) {
+        return newsletters.findOwned(id, accountId).map(n -> {
+            if (n == null) {
+                throw ProblemException.notFound("This newsletter");
+            }
+            return n;
+        });
+    }
+
+    private Uni<NewsletterView> withCounts(Newsletter n) {
+        return counts.of(List.of(n.id))
+                .map((Map<UUID, SubscriberCounts.Counts> byId) -> NewsletterView.of(n, byId.get(n.id)));
+    }
+
+    private static ProblemException slugTaken(String slug) {
+        return ProblemException.conflict("slug-taken", "The slug '" + slug + "' is already taken; choose another");
+    }
+
+    static boolean isUniqueViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.exception.ConstraintViolationException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tidings.subscriber;
+
+import dev.tidings.newsletter.NewsletterDirectory;
+import dev.tidings.web.EmailAddress;
+import dev.tidings.web.LinkSigner;
+import dev.tidings.web.ProblemException;
+import dev.tidings.web.RateLimiter;
+import dev.tidings.web.TidingsConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+
+/**
+ * The public side: sign-up (double opt-in), confirmation and unsubscribe. A sign-up answers the
+ * same whether or not the address was known; only the mail that follows differs.
+ */
+@ApplicationScoped
+public class SignupService {
+
+    /** What a sign-up page needs to say afterwards. */
+    public record Outcome(NewsletterDirectory.Ref newsletter) {
+        public String status() {
+            return newsletter.doubleOptIn() ? "confirmation_sent" : "subscribed";
+        }
+    }
+
+    private final NewsletterDirectory newsletters;
+    private final SubscriberRepository subscribers;
+    private final SubscriberMails mails;
+    private final RateLimiter limiter;
+    private final LinkSigner signer;
+    private final TidingsConfig.Signup config;
+
+    public SignupService(
+            NewsletterDirectory newsletters,
+            SubscriberRepository subscribers,
+            SubscriberMails mails,
+            RateLimiter limiter,
+            LinkSigner signer,
+            TidingsConfig config) {
+        this.newsletters = newsletters;
+        this.subscribers = subscribers;
+        this.mails = mails;
+        this.limiter = limiter;
+        this.signer = signer;
+        this.config = config.signup();
+    }
+
+    public Uni<NewsletterDirectory.Ref> newsletter(String slug) {
+        return newsletters.bySlug(slug).map(n -> {
+            if (n == null) {
+                throw ProblemException.notFound("This newsletter");
+            }
+            return n;
+        });
+    }
+
+    /**
+     * New address: pending plus a confirmation mail (or active at once without double opt-in).
+     * Known address: nothing changes, but one that is not active gets a confirmation mail (at
+     * most every few minutes) — so an unsubscribed person comes back only by confirming.
+     */
+    public Uni<Outcome> subscribe(String slug, EmailAddress email, String name, String clientAddress) {
+        return newsletter(slug)
+                .flatMap(n -> limiter.hit("signup:" + clientAddress, config.perAddress(), config.window())
+                        .flatMap(wait -> {
+                            if (!wait.isZero()) {
+                                return Uni.createFrom().failure(ProblemException.tooManyRequests(wait));
+                            }
+                            return subscribers.findByEmail(n.id(), email.value());
+                        })
+                        .flatMap(existing -> existing == null ? addNew(n, email, name) : reconfirm(n, existing))
+                        .replaceWith(new Outcome(n)));
+    }
+
+    private Uni<Void> addNew(NewsletterDirectory.Ref n, EmailAddress email, String name) {
+        SubscriberStatus status = n.doubleOptIn() ? SubscriberStatus.PENDING : SubscriberStatus.ACTIVE;
+        return subscribers
+                .insert(n.id(), email.value(), SubscriberService.blankToNull(name), status, new JsonObject())
+                .flatMap(s -> status == SubscriberStatus.PENDING
+                        ? mails.sendConfirmation(n, s)
+                        : Uni.createFrom().voidItem())
+                // A concurrent sign-up of the same address won the insert; it sends the mail.
+                .onFailure(SubscriberService::isUniqueViolation)
+                .recoverWithNull();
+    }
+
+    private Uni<Void> reconfirm(NewsletterDirectory.Ref n, Subscriber existing) {
+        if (existing.status() == SubscriberStatus.ACTIVE) {
+            return Uni.createFrom().voidItem();
+        }
+        return subscribers
+                .claimConfirmationMail(existing.id(), config.resendAfter())
+                .flatMap(claimed -> claimed
+                        ? mails.sendConfirmation(n, existing)
+                        : Uni.createFrom().voidItem());
+    }
+
+    /** Activates the subscriber the token names; empty when the token is bad, expired or foreign. */
+    public Uni<Optional<Subscriber>> confirm(String slug, String token) {
+        Optional<LinkSigner.Claims> claims = signer.verify(PublicLinks.CONFIRM, token);
+        if (claims.isEmpty()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return matchingNewsletter(slug, claims.get())
+                .flatMap(ok -> ok
+                        ? subscribers
+                                .confirm(claims.get().scope(), claims.get().subject())
+                                .map(Optional::ofNullable)
+                        : Uni.createFrom().item(Optional.empty()));
+    }
+
+    /** The newsletter a genuine unsubscribe token is for; empty when the token is not genuine. */
+    public Uni<Optional<NewsletterDirectory.Ref>> unsubscribeTarget(String slug, String token) {
+        Optional<LinkSigner.Claims> claims = signer.verify(PublicLinks.UNSUBSCRIBE, token);
+        if (claims.isEmpty()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return matchingNewsletter(slug, claims.get())
+                .flatMap(ok -> ok
+                        ? newsletters.byId(claims.get().scope()).map(Optional::ofNullable)
+                        : Uni.createFrom().item(Optional.empty()));
+    }
+
+    /** Unsubscribes idempotently; true when the token is genuine (whatever the prior state). */
+    public Uni<Boolean> unsubscribe(String slug, String token) {
+        Optional<LinkSigner.Claims> claims = signer.verify(PublicLinks.UNSUBSCRIBE, token);
+        if (claims.isEmpty()) {
+            return Uni.createFrom().item(false);
+        }
+        return matchingNewsletter(slug, claims.get())
+                .flatMap(ok -> ok
+                        ? subscribers
+                                .unsubscribe(claims.get().scope(), claims.get().subject())
+                                .replaceWith(true)
+                        : Uni.createFrom().item(false));
+    }
+
+    /**
+     * The URL's slug must not name another newsletter than the token's. (A slug that names none
+     * is accepted: links in mails sent before the slug was renamed keep working.)
+     */
+    private Uni<Boolean> matchingNewsletter(String slug, LinkSigner.Claims claims) {
+        return newsletters.bySlug(slug).map(n -> n == null || n.id().equals(claims.scope()));
+    }
+}

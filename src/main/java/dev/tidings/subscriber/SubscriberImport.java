@@ -1,0 +1,49 @@
+package dev.tidings.subscriber;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.mutiny.sqlclient.Row;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/** An import job's progress as the API shows it. */
+public record SubscriberImport(
+        UUID id,
+        String status,
+        int total,
+        int created,
+        int updated,
+        int skipped,
+        List<LineError> errors,
+        int errorCount,
+        String message,
+        Instant createdAt,
+        Instant finishedAt) {
+
+    public record LineError(long line, String message) {}
+
+    static final String COLUMNS =
+            "id, status, total, created, updated, skipped, errors, error_count, message, created_at, finished_at";
+
+    static SubscriberImport of(Row row) {
+        JsonArray errors = (JsonArray) row.getValue("errors");
+        List<LineError> lineErrors = errors.stream()
+                .map(e -> (io.vertx.core.json.JsonObject) e)
+                .map(e -> new LineError(e.getLong("line"), e.getString("message")))
+                .toList();
+        OffsetDateTime finished = row.getOffsetDateTime("finished_at");
+        return new SubscriberImport(
+                row.getUUID("id"),
+                row.getString("status"),
+                row.getInteger("total"),
+                row.getInteger("created"),
+                row.getInteger("updated"),
+                row.getInteger("skipped"),
+                lineErrors,
+                row.getInteger("error_count"),
+                row.getString("message"),
+                row.getOffsetDateTime("created_at").toInstant(),
+                finished == null ? null : finished.toInstant());
+    }
+}

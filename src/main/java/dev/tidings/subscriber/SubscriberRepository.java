@@ -1,0 +1,176 @@
+package dev.tidings.subscriber;
+
+import dev.tidings.web.PageRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Subscriber rows, in SQL on the reactive pool: this is the table that grows to millions, so every
+ * query here is one indexed statement. Erased rows are never returned.
+ */
+@ApplicationScoped
+public class SubscriberRepository {
+
+    private final Pool pool;
+
+    public SubscriberRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Inserts a subscriber; fails with a unique violation (23505) when the address is there. */
+    public Uni<Subscriber> insert(
+            UUID newsletterId, String email, String name, SubscriberStatus status, JsonObject attributes) {
+        return one(pool.preparedQuery(
+                        """
+                        INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, created_at,
+                                                confirmed_at, unsubscribed_at, confirm_sent_at)
+                        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now(),
+                                CASE WHEN $4 = 'active' THEN now() END,
+                                CASE WHEN $4 = 'unsubscribed' THEN now() END,
+                                CASE WHEN $4 = 'pending' THEN now() END)
+                        RETURNING \s"""
+                                + Subscriber.COLUMNS)
+                .execute(Tuple.of(newsletterId, email, name, status.wire(), attributes)));
+    }
+
+    public Uni<Subscriber> find(UUID newsletterId, UUID id) {
+        return one(pool.preparedQuery("SELECT " + Subscriber.COLUMNS
+                        + " FROM subscriber WHERE id = $1 AND newsletter_id = $2 AND status <> 'erased'")
+                .execute(Tuple.of(id, newsletterId)));
+    }
+
+    public Uni<Subscriber> findByEmail(UUID newsletterId, String email) {
+        return one(pool.preparedQuery("SELECT " + Subscriber.COLUMNS
+                        + " FROM subscriber WHERE newsletter_id = $1 AND lower(email) = lower($2)")
+                .execute(Tuple.of(newsletterId, email)));
+    }
+
+    /** Newest first; optional status filter and case-insensitive substring search on email and name. */
+    public Uni<List<Subscriber>> page(UUID newsletterId, SubscriberStatus status, String query, PageRequest page) {
+        StringBuilder sql =
+                new StringBuilder("SELECT " + Subscriber.COLUMNS + " FROM subscriber WHERE newsletter_id = $1");
+        List<Object> args = new ArrayList<>(List.of(newsletterId));
+        if (status != null) {
+            args.add(status.wire());
+            sql.append(" AND status = $").append(args.size());
+        } else {
+            sql.append(" AND status <> 'erased'");
+        }
+        if (query != null && !query.isBlank()) {
+            args.add("%" + likeEscape(query.strip().toLowerCase(Locale.ROOT)) + "%");
+            sql.append(" AND (lower(email) LIKE $")
+                    .append(args.size())
+                    .append(" OR lower(name) LIKE $")
+                    .append(args.size())
+                    .append(")");
+        }
+        if (page.after() != null) {
+            args.add(page.after().createdAt().atOffset(ZoneOffset.UTC));
+            args.add(page.after().id());
+            sql.append(" AND (created_at, id) < ($")
+                    .append(args.size() - 1)
+                    .append(", $")
+                    .append(args.size())
+                    .append(")");
+        }
+        args.add(page.limit());
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(args.size());
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(SubscriberRepository::all);
+    }
+
+    /** Writes name, attributes and status; status changes stamp their timestamps. */
+    public Uni<Subscriber> update(Subscriber s) {
+        return one(pool.preparedQuery(
+                        """
+                        UPDATE subscriber SET name = $3, attributes = $4, status = $5,
+                            confirmed_at = CASE WHEN $5 = 'active' AND status <> 'active' THEN now() ELSE confirmed_at END,
+                            unsubscribed_at = CASE WHEN $5 = 'unsubscribed' AND status <> 'unsubscribed' THEN now()
+                                                   ELSE unsubscribed_at END
+                        WHERE id = $1 AND newsletter_id = $2 AND status <> 'erased'
+                        RETURNING \s"""
+                                + Subscriber.COLUMNS)
+                .execute(Tuple.of(
+                        s.id(),
+                        s.newsletterId(),
+                        s.name(),
+                        s.attributes(),
+                        s.status().wire())));
+    }
+
+    /**
+     * Erases the personal data of a subscriber (GDPR): address, name and attributes go; the row
+     * stays as an 'erased' husk so that delivery history keeps its counts.
+     */
+    public Uni<Boolean> erase(UUID newsletterId, UUID id) {
+        return pool.preparedQuery(
+                        """
+                        UPDATE subscriber SET email = NULL, name = NULL, attributes = '{}', status = 'erased'
+                        WHERE id = $1 AND newsletter_id = $2 AND status <> 'erased'
+                        """)
+                .execute(Tuple.of(id, newsletterId))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /** Records that a confirmation mail went out now, unless one went out after {@code notBefore}. */
+    public Uni<Boolean> claimConfirmationMail(UUID id, java.time.Duration resendAfter) {
+        return pool.preparedQuery(
+                        """
+                        UPDATE subscriber SET confirm_sent_at = now()
+                        WHERE id = $1 AND status <> 'erased'
+                          AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $2))
+                        """)
+                .execute(Tuple.of(id, (double) resendAfter.toSeconds()))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /** The subscriber's own confirmation: active from now, whatever it was (but erased). */
+    public Uni<Subscriber> confirm(UUID newsletterId, UUID id) {
+        return one(pool.preparedQuery(
+                        """
+                        UPDATE subscriber SET status = 'active',
+                            confirmed_at = CASE WHEN status = 'active' THEN confirmed_at ELSE now() END,
+                            unsubscribed_at = NULL
+                        WHERE id = $1 AND newsletter_id = $2 AND status <> 'erased'
+                        RETURNING \s"""
+                                + Subscriber.COLUMNS)
+                .execute(Tuple.of(id, newsletterId)));
+    }
+
+    /** Unsubscribes an active or pending subscriber; suppressed ones stay as they are. */
+    public Uni<Void> unsubscribe(UUID newsletterId, UUID id) {
+        return pool.preparedQuery(
+                        """
+                        UPDATE subscriber SET status = 'unsubscribed', unsubscribed_at = now()
+                        WHERE id = $1 AND newsletter_id = $2 AND status IN ('active', 'pending')
+                        """)
+                .execute(Tuple.of(id, newsletterId))
+                .replaceWithVoid();
+    }
+
+    static String likeEscape(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static Uni<Subscriber> one(Uni<RowSet<Row>> rows) {
+        return rows.map(
+                set -> set.size() == 0 ? null : Subscriber.of(set.iterator().next()));
+    }
+
+    private static List<Subscriber> all(RowSet<Row> rows) {
+        List<Subscriber> list = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            list.add(Subscriber.of(row));
+        }
+        return list;
+    }
+}

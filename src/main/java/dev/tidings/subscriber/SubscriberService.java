@@ -1,0 +1,167 @@
+package dev.tidings.subscriber;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tidings.newsletter.NewsletterDirectory;
+import dev.tidings.web.Cursor;
+import dev.tidings.web.EmailAddress;
+import dev.tidings.web.Page;
+import dev.tidings.web.PageRequest;
+import dev.tidings.web.PatchBody;
+import dev.tidings.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/**
+ * The writer's view of subscribers. Status rules: suppressing (unsubscribed, bounced, complained)
+ * is always allowed; bringing an unsubscribed or complained address back to active is not: that
+ * takes the subscriber's own confirmation, through the public sign-up with double opt-in.
+ */
+@ApplicationScoped
+public class SubscriberService {
+
+    private final NewsletterDirectory newsletters;
+    private final SubscriberRepository subscribers;
+    private final SubscriberMails mails;
+
+    public SubscriberService(NewsletterDirectory newsletters, SubscriberRepository subscribers, SubscriberMails mails) {
+        this.newsletters = newsletters;
+        this.subscribers = subscribers;
+        this.mails = mails;
+    }
+
+    public Uni<Page<Subscriber.View>> list(
+            UUID accountId, UUID newsletterId, String status, String q, PageRequest page) {
+        SubscriberStatus filter = status == null || status.isBlank() ? null : SubscriberStatus.parse(status, "status");
+        if (q != null && q.length() > 200) {
+            throw ProblemException.invalid("q", "must be at most 200 characters");
+        }
+        return newsletters
+                .owned(accountId, newsletterId)
+                .flatMap(n -> subscribers.page(newsletterId, filter, q, page.withOneMore()))
+                .map(rows -> Page.of(rows, page.limit(), s -> new Cursor(s.createdAt(), s.id()), Subscriber::view));
+    }
+
+    /** Adds a subscriber; status {@code pending} also mails the confirmation link. */
+    public Uni<Subscriber.View> create(UUID accountId, UUID newsletterId, SubscriberRequests.Create body) {
+        String problem = SubscriberRequests.attributesProblem(body.attributes());
+        if (problem != null) {
+            throw ProblemException.invalid("attributes", problem);
+        }
+        SubscriberStatus status =
+                body.status() == null ? SubscriberStatus.ACTIVE : SubscriberStatus.parse(body.status(), "status");
+        EmailAddress email = EmailAddress.parse(body.email(), "email");
+        JsonObject attributes = toJson(body.attributes());
+        return newsletters.owned(accountId, newsletterId).flatMap(n -> subscribers
+                .insert(newsletterId, email.value(), blankToNull(body.name()), status, attributes)
+                .onFailure(SubscriberService::isUniqueViolation)
+                .transform(e -> ProblemException.conflict(
+                        "already-subscribed", email.value() + " is already on this newsletter's list"))
+                .call(s -> status == SubscriberStatus.PENDING
+                        ? mails.sendConfirmation(n, s)
+                        : Uni.createFrom().voidItem())
+                .map(Subscriber::view));
+    }
+
+    public Uni<Subscriber.View> get(UUID accountId, UUID newsletterId, UUID id) {
+        return owned(accountId, newsletterId, id).map(Subscriber::view);
+    }
+
+    public Uni<Subscriber.View> patch(UUID accountId, UUID newsletterId, UUID id, PatchBody patch) {
+        return owned(accountId, newsletterId, id).flatMap(current -> {
+            String[] name = {current.name()};
+            JsonObject[] attributes = {current.attributes()};
+            SubscriberStatus[] status = {current.status()};
+            patch.text("name", 200, true, v -> name[0] = v)
+                    .json("attributes", SubscriberRequests::attributesProblem, v -> attributes[0] = toJson(v))
+                    .json(
+                            "status",
+                            v -> v.isTextual() ? statusProblem(v.asText()) : "must be a string",
+                            v -> status[0] = SubscriberStatus.parse(v.asText(), "status"));
+            patch.validate();
+            checkTransition(current.status(), status[0]);
+            Subscriber changed = new Subscriber(
+                    current.id(),
+                    current.newsletterId(),
+                    current.email(),
+                    name[0],
+                    status[0],
+                    attributes[0],
+                    current.createdAt(),
+                    current.confirmedAt(),
+                    current.unsubscribedAt(),
+                    current.confirmSentAt());
+            return subscribers.update(changed).map(updated -> {
+                if (updated == null) {
+                    throw ProblemException.notFound("This subscriber");
+                }
+                return updated.view();
+            });
+        });
+    }
+
+    /** Erases the subscriber's personal data; counts and delivery history stay whole. */
+    public Uni<Void> erase(UUID accountId, UUID newsletterId, UUID id) {
+        return newsletters
+                .owned(accountId, newsletterId)
+                .flatMap(n -> subscribers.erase(newsletterId, id))
+                .map(erased -> {
+                    if (!erased) {
+                        throw ProblemException.notFound("This subscriber");
+                    }
+                    return null;
+                });
+    }
+
+    private Uni<Subscriber> owned(UUID accountId, UUID newsletterId, UUID id) {
+        return newsletters
+                .owned(accountId, newsletterId)
+                .flatMap(n -> subscribers.find(newsletterId, id))
+                .map(s -> {
+                    if (s == null) {
+                        throw ProblemException.notFound("This subscriber");
+                    }
+                    return s;
+                });
+    }
+
+    static void checkTransition(SubscriberStatus from, SubscriberStatus to) {
+        if (from == to || to.isSuppressed()) {
+            return;
+        }
+        if (to == SubscriberStatus.PENDING) {
+            throw ProblemException.conflict(
+                    "status-transition", "A subscriber becomes pending only by signing up; it cannot be set");
+        }
+        // to == ACTIVE
+        if (from == SubscriberStatus.UNSUBSCRIBED || from == SubscriberStatus.COMPLAINED) {
+            throw ProblemException.conflict(
+                    "needs-confirmation",
+                    "A subscriber who is " + from.wire() + " can only come back by confirming a new sign-up"
+                            + " (double opt-in); an admin cannot set them active");
+        }
+    }
+
+    private static String statusProblem(String value) {
+        try {
+            SubscriberStatus.parse(value, "status");
+            return null;
+        } catch (ProblemException e) {
+            return "must be one of " + SubscriberStatus.allowed();
+        }
+    }
+
+    static JsonObject toJson(JsonNode node) {
+        return node == null || node.isNull() ? new JsonObject() : new JsonObject(node.toString());
+    }
+
+    static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    static boolean isUniqueViolation(Throwable failure) {
+        return failure instanceof PgException pg && "23505".equals(pg.getSqlState());
+    }
+}

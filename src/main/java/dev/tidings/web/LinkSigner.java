@@ -1,0 +1,123 @@
+package dev.tidings.web;
+
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signed tokens for links in mails (confirm, unsubscribe): a subject id, a scope id (the
+ * newsletter), an optional expiry and a purpose, authenticated with HMAC-SHA256. Nothing is stored
+ * per token; a token made for one purpose, subject or newsletter is worthless for another.
+ *
+ * <p>The key comes from {@code tidings.secret-key}; without one, the service generates a random
+ * key once and keeps it in PostgreSQL, so every replica signs alike.
+ */
+@ApplicationScoped
+public class LinkSigner {
+
+    public record Claims(UUID subject, UUID scope, Instant expiresAt) {}
+
+    private static final int MAC_BYTES = 16;
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private final TidingsConfig config;
+    private final Pool pool;
+    private volatile byte[] key;
+
+    public LinkSigner(TidingsConfig config, Pool pool) {
+        this.config = config;
+        this.pool = pool;
+    }
+
+    void loadKey(@Observes StartupEvent event) {
+        String secret = config.secretKey().orElseGet(this::storedSecret);
+        key = sha256(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Creates the key on first start; concurrent first starts agree on whichever row won. */
+    private String storedSecret() {
+        pool.preparedQuery(
+                        "INSERT INTO service_secret (name, value) VALUES ('link-signing', $1) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(Secrets.newToken("")))
+                .await()
+                .indefinitely();
+        return pool.query("SELECT value FROM service_secret WHERE name = 'link-signing'")
+                .execute()
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
+                .getString("value");
+    }
+
+    public String sign(String purpose, UUID subject, UUID scope, Instant expiresAt) {
+        ByteBuffer payload = ByteBuffer.allocate(40);
+        payload.putLong(subject.getMostSignificantBits()).putLong(subject.getLeastSignificantBits());
+        payload.putLong(scope.getMostSignificantBits()).putLong(scope.getLeastSignificantBits());
+        payload.putLong(expiresAt == null ? 0 : expiresAt.getEpochSecond());
+        byte[] body = payload.array();
+        return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(purpose, body));
+    }
+
+    /** The claims of a genuine, unexpired token of this purpose; empty for anything else. */
+    public Optional<Claims> verify(String purpose, String token) {
+        if (token == null) {
+            return Optional.empty();
+        }
+        String[] parts = token.strip().split("\\.", -1);
+        if (parts.length != 2) {
+            return Optional.empty();
+        }
+        try {
+            byte[] body = Base64.getUrlDecoder().decode(parts[0]);
+            byte[] mac = Base64.getUrlDecoder().decode(parts[1]);
+            if (body.length != 40 || !MessageDigest.isEqual(mac, mac(purpose, body))) {
+                return Optional.empty();
+            }
+            ByteBuffer payload = ByteBuffer.wrap(body);
+            UUID subject = new UUID(payload.getLong(), payload.getLong());
+            UUID scope = new UUID(payload.getLong(), payload.getLong());
+            long expiry = payload.getLong();
+            Instant expiresAt = expiry == 0 ? null : Instant.ofEpochSecond(expiry);
+            if (expiresAt != null && expiresAt.isBefore(Instant.now())) {
+                return Optional.empty();
+            }
+            return Optional.of(new Claims(subject, scope, expiresAt));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private byte[] mac(String purpose, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update(purpose.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            return Arrays.copyOf(mac.doFinal(body), MAC_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    private static byte[] sha256(byte[] value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
