@@ -1,5 +1,13 @@
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+-- Time-ordered UUIDs (RFC 9562 version 7): rows inserted together land together in the primary
+-- key index, which makes bulk inserts (imports, send records) markedly cheaper than random UUIDs.
+CREATE FUNCTION uuid_v7() RETURNS uuid LANGUAGE sql VOLATILE AS $$
+    SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
+           substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+           52, 1), 53, 1), 'hex')::uuid
+$$;
+
 -- A publication owned by one account. The slug names its public pages (/p/{slug}), so it is
 -- unique across the whole service.
 CREATE TABLE newsletter (
@@ -36,9 +44,10 @@ CREATE UNIQUE INDEX subscriber_address_unique ON subscriber (newsletter_id, lowe
 -- Keyset pagination, newest first, with and without a status filter (also the publish audience).
 CREATE INDEX subscriber_page ON subscriber (newsletter_id, created_at DESC, id DESC);
 CREATE INDEX subscriber_status_page ON subscriber (newsletter_id, status, created_at DESC, id DESC);
--- Substring search on address and name.
-CREATE INDEX subscriber_email_search ON subscriber USING gin (lower(email) gin_trgm_ops);
-CREATE INDEX subscriber_name_search ON subscriber USING gin (lower(name) gin_trgm_ops);
+-- Substring search on address and name: one trigram index over both (one index to maintain on
+-- import, not two); queries must use the same expression.
+CREATE INDEX subscriber_search ON subscriber
+    USING gin ((lower(coalesce(email, '') || ' ' || coalesce(name, ''))) gin_trgm_ops);
 
 -- subscriberCounts without counting: one row per newsletter and status, kept by statement-level
 -- triggers (one update per statement, so a 1,000-row import batch costs one counter update).

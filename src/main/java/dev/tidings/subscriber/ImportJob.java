@@ -47,7 +47,7 @@ final class ImportJob implements Runnable {
             """
             INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, created_at, confirmed_at,
                                     confirm_sent_at)
-            SELECT gen_random_uuid(), $1, u.email, u.name, coalesce(u.status, $2), u.attributes::jsonb, now(),
+            SELECT uuid_v7(), $1, u.email, u.name, coalesce(u.status, $2), u.attributes::jsonb, now(),
                    CASE WHEN coalesce(u.status, $2) = 'active' THEN now() END,
                    CASE WHEN coalesce(u.status, $2) = 'pending' THEN now() END
             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(email, name, attributes, status)
@@ -69,10 +69,18 @@ final class ImportJob implements Runnable {
     private final Path file;
     private final SubscriberStatus asStatus;
 
+    /** Batches in the database at once: the Java side parses the next while PostgreSQL works. */
+    private static final int IN_FLIGHT = 2;
+
+    private static final int PROGRESS_EVERY = 5;
+
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(IN_FLIGHT);
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger updated = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger skipped = new java.util.concurrent.atomic.AtomicInteger();
     private int total;
-    private int created;
-    private int updated;
-    private int skipped;
     private int errorCount;
     private final JsonArray newErrors = new JsonArray();
 
@@ -99,33 +107,40 @@ final class ImportJob implements Runnable {
             Columns columns = Columns.of(parser.getHeaderNames());
             List<Row0> batch = new ArrayList<>(BATCH);
             Set<String> inBatch = new HashSet<>();
+            int batches = 0;
             for (CSVRecord record : parser) {
                 line = parser.getCurrentLineNumber();
                 total++;
                 Row0 row = parse(record, columns, line);
                 if (row == null) {
-                    skipped++;
+                    skipped.incrementAndGet();
                 } else if (!inBatch.add(row.email().toLowerCase(Locale.ROOT))) {
-                    skipped++; // the same address twice in a row of lines: the first one counts
+                    skipped.incrementAndGet(); // the same address twice in one batch: the first counts
                 } else {
                     batch.add(row);
                 }
                 if (batch.size() == BATCH) {
-                    flush(batch);
-                    batch.clear();
+                    submit(batch);
+                    batch = new ArrayList<>(BATCH);
                     inBatch.clear();
+                    if (++batches % PROGRESS_EVERY == 0) {
+                        saveProgress();
+                    }
                 }
             }
-            flush(batch);
+            submit(batch);
+            drain();
             finish("done", null);
-        } catch (UncheckedIOException | IOException | IllegalStateException e) {
+        } catch (UncheckedIOException | IOException e) {
             LOG.infof("import %s stopped at line %d: %s", importId, line, e.getMessage());
+            drainQuietly();
             finish(
                     "failed",
                     "Line " + (line + 1) + " and after could not be read as CSV (check quoting);"
                             + " the lines before it were imported");
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             LOG.errorf(e, "import %s failed", importId);
+            drainQuietly();
             finish("failed", "The import failed on our side; the lines before line " + (line + 1) + " were imported");
         } finally {
             ImportService.deleteQuietly(file);
@@ -175,34 +190,79 @@ final class ImportJob implements Runnable {
                 status != null && SUPPRESSING.contains(status) ? status : null);
     }
 
-    private void flush(List<Row0> batch) {
-        if (!batch.isEmpty()) {
-            List<Row> rows = new ArrayList<>();
-            pool.preparedQuery(UPSERT)
-                    .execute(Tuple.of(
-                            newsletter.id(),
-                            asStatus.wire(),
-                            batch.stream().map(Row0::email).toArray(String[]::new),
-                            batch.stream().map(Row0::name).toArray(String[]::new),
-                            batch.stream().map(Row0::attributes).toArray(String[]::new),
-                            batch.stream().map(Row0::status).toArray(String[]::new)))
-                    .await()
-                    .atMost(STATEMENT_TIMEOUT)
-                    .forEach(rows::add);
-            int inserted =
-                    (int) rows.stream().filter(r -> r.getBoolean("inserted")).count();
-            created += inserted;
-            updated += rows.size() - inserted;
-            skipped += batch.size() - rows.size();
-            List<Row> toConfirm = rows.stream()
-                    .filter(r ->
-                            r.getBoolean("inserted") && r.getString("status").equals("pending"))
-                    .toList();
-            if (!toConfirm.isEmpty()) {
-                confirm(toConfirm);
-            }
+    /**
+     * Sends one batch without waiting for it; at most {@value #IN_FLIGHT} are in the database at a
+     * time. Rows are sorted by address so that concurrent batches take their unique-index locks in
+     * the same order (no deadlock); should PostgreSQL still report one, the batch is retried.
+     */
+    private void submit(List<Row0> batch) throws InterruptedException {
+        if (batch.isEmpty()) {
+            return;
         }
-        saveProgress();
+        slots.acquire();
+        if (failure.get() != null) {
+            slots.release();
+            throw new BatchFailed(failure.get());
+        }
+        batch.sort(java.util.Comparator.comparing(r -> r.email().toLowerCase(Locale.ROOT)));
+        pool.preparedQuery(UPSERT)
+                .execute(Tuple.of(
+                        newsletter.id(),
+                        asStatus.wire(),
+                        batch.stream().map(Row0::email).toArray(String[]::new),
+                        batch.stream().map(Row0::name).toArray(String[]::new),
+                        batch.stream().map(Row0::attributes).toArray(String[]::new),
+                        batch.stream().map(Row0::status).toArray(String[]::new)))
+                .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "40P01".equals(pg.getSqlState()))
+                .retry()
+                .atMost(3)
+                .subscribe()
+                .with(
+                        rows -> {
+                            try {
+                                account(batch.size(), rows);
+                            } finally {
+                                slots.release();
+                            }
+                        },
+                        error -> {
+                            failure.compareAndSet(null, error);
+                            slots.release();
+                        });
+    }
+
+    private void account(int sent, io.vertx.mutiny.sqlclient.RowSet<Row> result) {
+        List<Row> rows = new ArrayList<>(result.size());
+        result.forEach(rows::add);
+        int inserted = (int) rows.stream().filter(r -> r.getBoolean("inserted")).count();
+        created.addAndGet(inserted);
+        updated.addAndGet(rows.size() - inserted);
+        skipped.addAndGet(sent - rows.size());
+        List<Row> toConfirm = rows.stream()
+                .filter(r -> r.getBoolean("inserted") && r.getString("status").equals("pending"))
+                .toList();
+        if (!toConfirm.isEmpty()) {
+            confirm(toConfirm);
+        }
+    }
+
+    /** Waits for the batches still in the database; a failed one fails the import. */
+    private void drain() throws InterruptedException {
+        if (!slots.tryAcquire(IN_FLIGHT, STATEMENT_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new BatchFailed(new java.util.concurrent.TimeoutException("batches did not finish in time"));
+        }
+        slots.release(IN_FLIGHT);
+        if (failure.get() != null) {
+            throw new BatchFailed(failure.get());
+        }
+    }
+
+    private void drainQuietly() {
+        try {
+            drain();
+        } catch (Exception e) {
+            LOG.debugf("while stopping import %s: %s", importId, e.getMessage());
+        }
     }
 
     /** Imported as pending: each new subscriber gets the confirmation mail, a few at a time. */
@@ -224,10 +284,8 @@ final class ImportJob implements Runnable {
                                 null,
                                 null)))
                 .merge(8)
-                .collect()
-                .last()
-                .await()
-                .atMost(Duration.ofMinutes(30));
+                .subscribe()
+                .with(ok -> {}, e -> LOG.warnf("confirmation mails of import %s: %s", importId, e.getMessage()));
     }
 
     private void error(long line, String message) {
@@ -280,6 +338,13 @@ final class ImportJob implements Runnable {
             reader.unread(first);
         }
         return reader;
+    }
+
+    /** A batch the database refused or never answered. */
+    private static final class BatchFailed extends RuntimeException {
+        BatchFailed(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     /** Where email, name and each attribute stand in the header. */

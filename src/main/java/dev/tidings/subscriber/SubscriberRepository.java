@@ -34,7 +34,7 @@ public class SubscriberRepository {
                         """
                         INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, created_at,
                                                 confirmed_at, unsubscribed_at, confirm_sent_at)
-                        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now(),
+                        VALUES (uuid_v7(), $1, $2, $3, $4, $5, now(),
                                 CASE WHEN $4 = 'active' THEN now() END,
                                 CASE WHEN $4 = 'unsubscribed' THEN now() END,
                                 CASE WHEN $4 = 'pending' THEN now() END)
@@ -68,11 +68,9 @@ public class SubscriberRepository {
         }
         if (query != null && !query.isBlank()) {
             args.add("%" + likeEscape(query.strip().toLowerCase(Locale.ROOT)) + "%");
-            sql.append(" AND (lower(email) LIKE $")
-                    .append(args.size())
-                    .append(" OR lower(name) LIKE $")
-                    .append(args.size())
-                    .append(")");
+            // The expression of the subscriber_search trigram index, so the index serves it.
+            sql.append(" AND lower(coalesce(email, '') || ' ' || coalesce(name, '')) LIKE $")
+                    .append(args.size());
         }
         if (page.after() != null) {
             args.add(page.after().createdAt().atOffset(ZoneOffset.UTC));
