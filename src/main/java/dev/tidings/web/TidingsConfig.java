@@ -27,6 +27,13 @@ public interface TidingsConfig {
 
     Health health();
 
+    Delivery delivery();
+
+    interface Delivery {
+        /** A mailbox that unsubscribes by mail, added to List-Unsubscribe as a mailto: link. */
+        Optional<String> unsubscribeMailto();
+    }
+
     interface Health {
         /** How long readiness waits for the Kafka cluster to answer before reporting DOWN. */
         @WithDefault("3s")
