@@ -16,11 +16,18 @@ CREATE TABLE issue (
     -- Idempotency-Key of the publish request that published it, if any.
     publish_key     text,
     recipients      integer,
-    -- Dispatch progress (delivery.Dispatcher): subscribers are planned in id order; planned_upto
-    -- is the last subscriber id with a send record, produced_upto the last one put on Kafka.
-    planned_upto    uuid,
-    produced_upto   uuid,
+    -- Dispatch progress (delivery.Dispatcher). The audience is walked in (created_at, id) order:
+    -- planned_upto is the last subscriber whose send record exists (moved in the transaction that
+    -- creates them), produced_upto the last whose send is on Kafka (moved after the broker has it).
+    -- Between the two lies the batch a crashed dispatcher may not have produced: it is produced again.
+    planned_upto_at  timestamptz,
+    planned_upto     uuid,
+    produced_upto_at timestamptz,
+    produced_upto    uuid,
     planning_done   boolean     NOT NULL DEFAULT false,
+    -- Set by resume: queued sends are put on Kafka again, walked by send id up to requeue_upto.
+    requeue         boolean     NOT NULL DEFAULT false,
+    requeue_upto    uuid,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     published_at    timestamptz,
@@ -47,6 +54,8 @@ CREATE TABLE send (
     created_at       timestamptz NOT NULL DEFAULT now(),
     UNIQUE (issue_id, subscriber_id)
 );
-CREATE INDEX send_issue_status ON send (issue_id, status);
+-- Progress counts, and the per-send listing (newest first, optionally by status).
+CREATE INDEX send_issue_status ON send (issue_id, status, created_at DESC, id DESC);
+CREATE INDEX send_issue_page ON send (issue_id, created_at DESC, id DESC);
 CREATE INDEX send_retry_due ON send (next_attempt_at) WHERE status = 'retrying';
 CREATE INDEX send_lease ON send (lease_until) WHERE status = 'sending';

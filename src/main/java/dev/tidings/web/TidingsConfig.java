@@ -32,6 +32,49 @@ public interface TidingsConfig {
     interface Delivery {
         /** A mailbox that unsubscribes by mail, added to List-Unsubscribe as a mailto: link. */
         Optional<String> unsubscribeMailto();
+
+        /** Partitions of the send-jobs topic when this service creates it (the upper bound of consumers). */
+        @WithDefault("12")
+        int partitions();
+
+        /** Mails in flight at once per instance (SMTP transactions under way). */
+        @WithDefault("64")
+        int inFlight();
+
+        /** Mails per second per instance; 0 means unlimited. */
+        @WithDefault("0")
+        int ratePerSecond();
+
+        /** Mails per second per recipient domain and instance, e.g. {@code gmail.com=50,yahoo.com=20}. */
+        Optional<String> domainRates();
+
+        /** Waits before each retry of a temporary failure; after the last one the send is failed. */
+        @WithDefault("1m,5m,30m,2h,8h,24h")
+        java.util.List<Duration> retrySchedule();
+
+        /** How long a claimed send belongs to its instance before a sweeper may hand it to another. */
+        @WithDefault("15m")
+        Duration lease();
+
+        /** How long a domain is slowed after it answered with a throttling reply (421, 451, 454). */
+        @WithDefault("30s")
+        Duration throttleBackoff();
+
+        /** Sends per Kafka record. */
+        @WithDefault("50")
+        int jobSize();
+
+        /** Subscribers planned (send records created and put on Kafka) per dispatcher transaction. */
+        @WithDefault("1000")
+        int planBatch();
+
+        /** How often expired leases are looked for (sends of an instance that died). */
+        @WithDefault("15s")
+        Duration reclaimEvery();
+
+        /** On shutdown, how long in-flight sends may take to finish before the instance stops. */
+        @WithDefault("30s")
+        Duration shutdownGrace();
     }
 
     interface Health {

@@ -2,35 +2,69 @@ package dev.tidings.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import com.icegreen.greenmail.util.GreenMail;
 import jakarta.mail.BodyPart;
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What the test SMTP server received, read as a mail client would. */
+/** What the test SMTP server accepted, read as a mail client would; and its scripted refusals. */
 public class Mailbox {
 
     private static final Pattern CODE = Pattern.compile("\\b(\\d{6})\\b");
 
-    private final GreenMail greenMail;
+    private record Delivered(MimeMessage message, String recipient) {}
 
-    public Mailbox(GreenMail greenMail) {
-        this.greenMail = greenMail;
+    private record Script(int code, AtomicInteger remaining) {}
+
+    private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+    private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+
+    void accept(MimeMessage message, List<String> recipients) {
+        for (String recipient : recipients) {
+            delivered.add(new Delivered(message, recipient.toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    /** The reply code to give {@code recipient} at RCPT, or null to accept it. */
+    Integer scriptedReply(String recipient) {
+        Script script = scripts.get(recipient.toLowerCase(Locale.ROOT));
+        if (script == null) {
+            return null;
+        }
+        return script.remaining().getAndDecrement() > 0 ? script.code() : null;
+    }
+
+    /** Refuses {@code address} with {@code code} (e.g. 450, 550) for its next {@code times} attempts. */
+    public void refuse(String address, int code, int times) {
+        scripts.put(address.toLowerCase(Locale.ROOT), new Script(code, new AtomicInteger(times)));
     }
 
     public List<MimeMessage> messagesTo(String address) {
-        return Arrays.stream(greenMail.getReceivedMessages())
-                .filter(m -> recipients(m).stream().anyMatch(r -> r.equalsIgnoreCase(address)))
-                .toList();
+        String wanted = address.toLowerCase(Locale.ROOT);
+        List<MimeMessage> found = new ArrayList<>();
+        for (Delivered d : delivered) {
+            if (d.recipient().equals(wanted)) {
+                found.add(d.message());
+            }
+        }
+        return found;
+    }
+
+    /** Every accepted message, in order of arrival. */
+    public List<MimeMessage> all() {
+        return delivered.stream().map(Delivered::message).toList();
     }
 
     /** Waits for the {@code n}th mail (1-based) to {@code address}. */
@@ -49,7 +83,7 @@ public class Mailbox {
         return matcher.group(1);
     }
 
-    /** Asserts that nothing more arrives for {@code address} for a moment. */
+    /** How many mails {@code address} has after a moment in which more could have arrived. */
     public int countAfterQuietPeriod(String address) throws InterruptedException {
         Thread.sleep(1500);
         return messagesTo(address).size();
@@ -58,6 +92,14 @@ public class Mailbox {
     public static String subject(MimeMessage message) {
         try {
             return message.getSubject();
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String header(MimeMessage message, String name) {
+        try {
+            return message.getHeader(name, ", ");
         } catch (MessagingException e) {
             throw new IllegalStateException(e);
         }
@@ -77,17 +119,6 @@ public class Mailbox {
             }
             return Optional.empty();
         } catch (MessagingException | IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static List<String> recipients(MimeMessage message) {
-        try {
-            return Arrays.stream(Optional.ofNullable(message.getRecipients(Message.RecipientType.TO))
-                            .orElse(new jakarta.mail.Address[0]))
-                    .map(a -> ((jakarta.mail.internet.InternetAddress) a).getAddress())
-                    .toList();
-        } catch (MessagingException e) {
             throw new IllegalStateException(e);
         }
     }

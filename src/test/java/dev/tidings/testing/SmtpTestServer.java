@@ -1,23 +1,37 @@
 package dev.tidings.testing;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.SMTPServer;
 
 /**
- * A real SMTP server (GreenMail) listening on a TCP port; the app sends to it through its normal
- * mailer and connection pool. Tests read what it received through {@link Mailbox}.
+ * A real SMTP server (SubEthaSMTP) on a TCP port; the app sends to it through its normal mailer
+ * and connection pool. It keeps every accepted message, and tests can script its replies per
+ * recipient (a 4xx for the first attempts, a 5xx always) through {@link Mailbox}.
  */
 public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
 
-    private GreenMail greenMail;
+    private SMTPServer server;
+    private Mailbox mailbox;
 
     @Override
     public Map<String, String> start() {
         int port = Infra.freePort();
-        greenMail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        greenMail.start();
+        mailbox = new Mailbox();
+        server = SMTPServer.port(port)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .messageHandlerFactory(context -> new Handler(mailbox))
+                .build();
+        server.start();
         return Map.of(
                 "quarkus.mailer.host", "127.0.0.1",
                 "quarkus.mailer.port", "" + port,
@@ -26,13 +40,51 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void inject(TestInjector testInjector) {
-        testInjector.injectIntoFields(new Mailbox(greenMail), new TestInjector.MatchesType(Mailbox.class));
+        testInjector.injectIntoFields(mailbox, new TestInjector.MatchesType(Mailbox.class));
     }
 
     @Override
     public void stop() {
-        if (greenMail != null) {
-            greenMail.stop();
+        if (server != null) {
+            server.stop();
         }
+    }
+
+    /** One SMTP transaction: scripted refusals at RCPT, otherwise the message is kept. */
+    private static final class Handler implements MessageHandler {
+        private final Mailbox mailbox;
+        private final List<String> recipients = new ArrayList<>();
+
+        Handler(Mailbox mailbox) {
+            this.mailbox = mailbox;
+        }
+
+        @Override
+        public void from(String from) {}
+
+        @Override
+        public void recipient(String recipient) throws RejectException {
+            Integer code = mailbox.scriptedReply(recipient);
+            if (code != null) {
+                throw new RejectException(code, code >= 500 ? "5.1.1 mailbox unavailable" : "4.2.0 try again later");
+            }
+            recipients.add(recipient);
+        }
+
+        @Override
+        public String data(InputStream data) throws IOException {
+            byte[] raw = data.readAllBytes();
+            try {
+                jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(
+                        jakarta.mail.Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
+                mailbox.accept(message, recipients);
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IOException(e);
+            }
+            return null;
+        }
+
+        @Override
+        public void done() {}
     }
 }

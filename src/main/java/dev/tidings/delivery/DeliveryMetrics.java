@@ -1,0 +1,48 @@
+package dev.tidings.delivery;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Delivery counters for Prometheus: outcomes, rate limiting, send latency, mails in flight. */
+@ApplicationScoped
+public class DeliveryMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter rateLimited;
+    private final Timer latency;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public DeliveryMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.rateLimited = Counter.builder("tidings.sends.rate.limited")
+                .description("Sends that had to wait for a rate limit")
+                .register(registry);
+        this.latency = Timer.builder("tidings.send.latency")
+                .description("Time of one SMTP send, connection from the pool to accepted or refused")
+                .publishPercentileHistogram()
+                .register(registry);
+        registry.gauge("tidings.sends.in.flight", inFlight);
+    }
+
+    /** Counts an outcome: sent, retrying (as retried), failed, bounced, skipped. */
+    public void outcome(String status) {
+        String name = status.equals("retrying") ? "retried" : status;
+        registry.counter("tidings.sends", "outcome", name).increment();
+    }
+
+    public void rateLimited() {
+        rateLimited.increment();
+    }
+
+    public void latency(Duration duration) {
+        latency.record(duration);
+    }
+
+    public AtomicInteger inFlight() {
+        return inFlight;
+    }
+}
