@@ -1,88 +1,93 @@
 package dev.tidings.issue;
 
-import io.quarkus.qute.Engine;
-import io.quarkus.qute.Template;
-import io.quarkus.qute.Variant;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * Renders an issue for one recipient. Templates are compiled once per issue version and cached;
- * rendering then costs only the template evaluation. Template data: {@code subscriber.name},
- * {@code subscriber.email}, {@code subscriber.attributes.<key>}, {@code unsubscribeUrl}.
+ * Renders an issue for one recipient. Templates are compiled once per issue version (id and
+ * updated_at) and kept in a small LRU cache; a cache hit costs one indexed one-column read, and
+ * rendering then costs only the template evaluation: no Markdown, no HTML parsing per recipient.
+ * Template data: {@code subscriber.name}, {@code subscriber.email}, {@code
+ * subscriber.attributes.<key>}, {@code unsubscribeUrl}. Preview, test sends and the archive use
+ * this same path, so what is previewed is what is sent.
  */
 @ApplicationScoped
 public class IssueRenderer {
 
-    private final Pool pool;
-    private final Engine engine;
-    private final Map<UUID, CompiledIssue> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Issues being sent at the same time, with room for previews; each entry is one issue's templates. */
+    private static final int CACHED_ISSUES = 64;
 
-    public IssueRenderer(Pool pool, Engine engine) {
+    private final Pool pool;
+    private final IssueTemplates templates;
+    private final Map<UUID, CompiledIssue> cache = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, CompiledIssue> eldest) {
+            return size() > CACHED_ISSUES;
+        }
+    });
+
+    public IssueRenderer(Pool pool, IssueTemplates templates) {
         this.pool = pool;
-        this.engine = engine;
+        this.templates = templates;
     }
 
     /** The compiled templates of an issue (cached by id and version); null if it does not exist. */
     public Uni<CompiledIssue> compile(UUID issueId) {
+        return pool.preparedQuery("SELECT updated_at FROM issue WHERE id = $1")
+                .execute(Tuple.of(issueId))
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Instant version = rows.iterator()
+                            .next()
+                            .getOffsetDateTime("updated_at")
+                            .toInstant();
+                    CompiledIssue cached = cache.get(issueId);
+                    if (cached != null && cached.updatedAt().equals(version)) {
+                        return Uni.createFrom().item(cached);
+                    }
+                    return load(issueId);
+                });
+    }
+
+    public RenderedMail render(CompiledIssue issue, Recipient recipient, String unsubscribeUrl) {
+        return templates.render(
+                issue,
+                IssueTemplates.subscriberData(recipient.name(), recipient.email(), recipient.attributes()),
+                unsubscribeUrl);
+    }
+
+    private Uni<CompiledIssue> load(UUID issueId) {
         return pool.preparedQuery(
-                        "SELECT id, newsletter_id, subject, preheader, body_html, body_text, updated_at FROM issue WHERE id = $1")
+                        "SELECT newsletter_id, subject, preheader, body_html, body_text, updated_at FROM issue WHERE id = $1")
                 .execute(Tuple.of(issueId))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return null;
                     }
                     Row row = rows.iterator().next();
-                    java.time.Instant version =
-                            row.getOffsetDateTime("updated_at").toInstant();
-                    CompiledIssue cached = cache.get(issueId);
-                    if (cached != null && cached.updatedAt().equals(version)) {
-                        return cached;
-                    }
-                    String text = row.getString("body_text") != null
-                            ? row.getString("body_text")
-                            : row.getString("body_html").replaceAll("<[^>]+>", "");
-                    CompiledIssue compiled = new CompiledIssue(
+                    CompiledIssue compiled = templates.compile(
                             issueId,
                             row.getUUID("newsletter_id"),
-                            version,
-                            parse(row.getString("subject"), "text/plain"),
+                            row.getOffsetDateTime("updated_at").toInstant(),
+                            row.getString("subject"),
                             row.getString("preheader"),
-                            parse(row.getString("body_html"), "text/html"),
-                            parse(text, "text/plain"));
-                    cache.put(issueId, compiled);
+                            row.getString("body_html"),
+                            row.getString("body_text"));
+                    cache.merge(
+                            issueId,
+                            compiled,
+                            (old, fresh) -> old.updatedAt().isAfter(fresh.updatedAt()) ? old : fresh);
                     return compiled;
                 });
-    }
-
-    public RenderedMail render(CompiledIssue issue, Recipient recipient, String unsubscribeUrl) {
-        Map<String, Object> subscriber = new HashMap<>();
-        subscriber.put("name", recipient.name() == null ? "" : recipient.name());
-        subscriber.put("email", recipient.email());
-        subscriber.put("attributes", recipient.attributes() == null ? Map.of() : recipient.attributes());
-        return new RenderedMail(
-                issue.subject()
-                        .data("subscriber", subscriber)
-                        .render()
-                        .replaceAll("[\\r\\n]+", " ")
-                        .strip(),
-                issue.html()
-                        .data("subscriber", subscriber)
-                        .data("unsubscribeUrl", unsubscribeUrl)
-                        .render(),
-                issue.text()
-                        .data("subscriber", subscriber)
-                        .data("unsubscribeUrl", unsubscribeUrl)
-                        .render());
-    }
-
-    private Template parse(String content, String contentType) {
-        return engine.parse(content, new Variant(java.util.Locale.ROOT, contentType, "UTF-8"));
     }
 }

@@ -72,8 +72,11 @@ class DeliveryTest {
     private JsonPath awaitStatus(String issue, String status) {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> status.equals(
-                        as(token).get(base(issue) + "/delivery").then().extract().path("status")));
+                .until(() -> status.equals(as(token)
+                        .get(base(issue) + "/delivery")
+                        .then()
+                        .extract()
+                        .path("status")));
         return as(token)
                 .get(base(issue) + "/delivery")
                 .then()

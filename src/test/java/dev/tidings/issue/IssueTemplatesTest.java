@@ -1,0 +1,159 @@
+package dev.tidings.issue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidings.web.Problem;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The template machinery without a server: Markdown, derived text, escaping and save-time checks. */
+class IssueTemplatesTest {
+
+    private final IssueTemplates templates = new IssueTemplates();
+
+    private RenderedMail render(String subject, String preheader, String html, String text, Map<String, Object> sub) {
+        CompiledIssue compiled =
+                templates.compile(UUID.randomUUID(), UUID.randomUUID(), Instant.now(), subject, preheader, html, text);
+        return templates.render(compiled, sub, "https://example.com/p/x/unsubscribe?token=a&b");
+    }
+
+    private static Map<String, Object> reader(String name, Map<String, Object> attributes) {
+        return IssueTemplates.subscriberData(name, "reader@example.com", attributes);
+    }
+
+    @Test
+    void markdownKeepsQuteExpressionsWithQuotesIntact() {
+        String html = Markdown.toHtml("Hello *{subscriber.name}*!\n\n"
+                + "{#if subscriber.attributes.plan == \"pro\"}Thanks for going **pro**.{#else}Consider pro.{/if}\n\n"
+                + "[Unsubscribe]({unsubscribeUrl}) and a \"quoted\" word");
+        assertThat(html)
+                .contains("{#if subscriber.attributes.plan == \"pro\"}")
+                .contains("<em>{subscriber.name}</em>")
+                .contains("href=\"{unsubscribeUrl}\">Unsubscribe</a>")
+                .contains("&quot;quoted&quot;");
+        RenderedMail pro = render("s", null, html, null, reader("Ann", Map.of("plan", "pro")));
+        RenderedMail free = render("s", null, html, null, reader("Bob", Map.of()));
+        assertThat(pro.html())
+                .contains("Thanks for going <strong>pro</strong>.")
+                .contains("<em>Ann</em>");
+        assertThat(free.html()).contains("Consider pro.").doesNotContain("Thanks for going");
+        assertThat(pro.html()).contains("href=\"https://example.com/p/x/unsubscribe?token=a&amp;b\"");
+    }
+
+    @Test
+    void markdownEscapesRawHtmlAndDropsJavascriptLinks() {
+        String html = Markdown.toHtml("<script>alert(1)</script>\n\n[click](javascript:alert(1)) <b>bold</b>");
+        assertThat(html).doesNotContain("<script>").doesNotContain("<b>").doesNotContain("javascript:");
+        assertThat(html).contains("&lt;script&gt;").contains("&lt;b&gt;bold&lt;/b&gt;");
+    }
+
+    @Test
+    void escapedBraceInMarkdownStaysALiteralBrace() {
+        String html = Markdown.toHtml("Use \\{subscriber.name} to greet");
+        assertThat(render("s", null, html, null, reader("Ann", Map.of())).html())
+                .contains("Use {subscriber.name} to greet");
+    }
+
+    @Test
+    void valuesAreEscapedInHtmlButInsertedAsIsInTextAndSubjectIsOneLine() {
+        RenderedMail mail = render(
+                "Hi {subscriber.name}\r\nthere",
+                null,
+                "<p>Hi {subscriber.name}</p>",
+                "Hi {subscriber.name}",
+                reader("<script>alert(1)</script>", Map.of()));
+        assertThat(mail.html())
+                .contains("Hi &lt;script&gt;alert(1)&lt;/script&gt;")
+                .doesNotContain("<script>");
+        assertThat(mail.text()).isEqualTo("Hi <script>alert(1)</script>");
+        assertThat(mail.subject()).isEqualTo("Hi <script>alert(1)</script> there");
+    }
+
+    @Test
+    void missingAttributesRenderAsNothingAndElvisGivesTheFallback() {
+        RenderedMail mail = render(
+                "s",
+                null,
+                "<p>[{subscriber.attributes.city}] {subscriber.attributes.nick ?: 'friend'}</p>",
+                null,
+                reader("Ann", Map.of()));
+        assertThat(mail.html()).contains("[] friend");
+    }
+
+    @Test
+    void derivedTextIsReadableAndKeepsLinks() {
+        String text = PlainText.fromHtml("<html><head><style>p{color:red}</style><title>T</title></head><body>"
+                + "<h1>News</h1><p>Read <a href=\"https://example.com/post\">the post</a> today.</p>"
+                + "<ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>"
+                + "<p>Line<br>break &amp; more</p><script>x()</script>"
+                + "<p><a href=\"https://example.com/raw\">https://example.com/raw</a></p></body></html>");
+        assertThat(text)
+                .isEqualTo("News\n\nRead the post (https://example.com/post) today.\n\n- one\n- two\n\n1. first\n\n"
+                        + "Line\nbreak & more\n\nhttps://example.com/raw\n");
+    }
+
+    @Test
+    void preheaderIsAHiddenSpanAtTheTopOfTheBodyAndNotInTheText() {
+        RenderedMail mail = render(
+                "s",
+                "Inside: <news> & {braces}",
+                "<html><body><p>Body</p></body></html>",
+                null,
+                reader("Ann", Map.of()));
+        assertThat(mail.html())
+                .contains("<body><span class=\"tidings-preheader\" style=\"display:none")
+                .contains("Inside: &lt;news&gt; &amp; &#123;braces&#125;</span><p>Body</p>");
+        assertThat(mail.text()).isEqualTo("Body\n");
+    }
+
+    @Test
+    void templateErrorsNameTheLine() {
+        Optional<Problem.FieldError> unclosed =
+                templates.problem("bodyHtml", "<p>a</p>\n<p>{#if subscriber.name}b</p>\n", IssueTemplates.HTML);
+        assertThat(unclosed).get().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("bodyHtml");
+            assertThat(e.message()).startsWith("line ").contains("if");
+        });
+        Optional<Problem.FieldError> unknownSection =
+                templates.problem("bodyText", "one\ntwo {#frobnicate}x{/frobnicate}", IssueTemplates.TEXT);
+        assertThat(unknownSection)
+                .get()
+                .extracting(Problem.FieldError::message)
+                .asString()
+                .startsWith("line 2: ")
+                .contains("frobnicate");
+    }
+
+    @Test
+    void unknownValuesAndServerNamespacesAreRefusedAtSave() {
+        assertThat(templates.problem("subject", "Hi {subscriber.nmae}", IssueTemplates.TEXT))
+                .get()
+                .extracting(Problem.FieldError::message)
+                .asString()
+                .contains("unknown value {subscriber.nmae}");
+        assertThat(templates.problem("subject", "Hi {password}", IssueTemplates.TEXT))
+                .isPresent();
+        assertThat(templates.problem("bodyText", "{config:quarkus.datasource.password}", IssueTemplates.TEXT))
+                .isPresent();
+        assertThat(templates.problem("bodyText", "{inject:mailer}", IssueTemplates.TEXT))
+                .isPresent();
+        assertThat(templates.problem("bodyText", "{#include base /}", IssueTemplates.TEXT))
+                .isPresent();
+    }
+
+    @Test
+    void loopAndLetVariablesAreKnownInsideTheirSections() {
+        assertThat(templates.problem(
+                        "bodyText",
+                        "{#for entry in subscriber.attributes}{entry.key}{entry_index}{/for}"
+                                + "{#each subscriber.attributes}{it.value}{/each}"
+                                + "{#let greeting='Hi'}{greeting} {subscriber.name}{/let} {unsubscribeUrl}",
+                        IssueTemplates.TEXT))
+                .isEmpty();
+        assertThat(templates.problem("bodyText", "{#for e in subscriber.attributes}{/for}{e}", IssueTemplates.TEXT))
+                .isPresent();
+    }
+}
