@@ -29,6 +29,16 @@ public interface TidingsConfig {
 
     Delivery delivery();
 
+    Webhooks webhooks();
+
+    interface Webhooks {
+        /**
+         * Shared secret of the bounce webhook: callers sign the raw body with HMAC-SHA256 and send
+         * {@code X-Tidings-Signature: sha256=<hex>}. Unset: the webhook refuses every call.
+         */
+        Optional<String> secret();
+    }
+
     interface Delivery {
         /** A mailbox that unsubscribes by mail, added to List-Unsubscribe as a mailto: link. */
         Optional<String> unsubscribeMailto();

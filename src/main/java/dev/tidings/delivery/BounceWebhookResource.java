@@ -1,0 +1,160 @@
+package dev.tidings.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tidings.web.EmailAddress;
+import dev.tidings.web.Problem;
+import dev.tidings.web.ProblemException;
+import dev.tidings.web.ProblemMapper;
+import dev.tidings.web.TidingsConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Bounces and complaints reported by the mail provider. The raw body must be signed with the
+ * shared secret (HMAC-SHA256, hex, header {@code X-Tidings-Signature: sha256=...}). A hard bounce
+ * or complaint suppresses the address — in the given newsletter, or in every newsletter when none
+ * is given — and marks the send it names; repeating a report changes nothing more (idempotent).
+ * Soft bounces are only recorded against the send, as the retry schedule handles them.
+ */
+@Path("/api/webhooks/bounces")
+@Tag(name = "Delivery")
+public class BounceWebhookResource {
+
+    private static final Set<String> TYPES = Set.of("hard", "soft", "complaint");
+
+    private final Pool pool;
+    private final ObjectMapper json;
+    private final TidingsConfig config;
+
+    public BounceWebhookResource(Pool pool, ObjectMapper json, TidingsConfig config) {
+        this.pool = pool;
+        this.json = json;
+        this.config = config;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Report a bounce or complaint (signed with the webhook secret)")
+    public Uni<Response> report(@HeaderParam("X-Tidings-Signature") String signature, byte[] body) {
+        if (!validSignature(signature, body)) {
+            return Uni.createFrom()
+                    .item(ProblemMapper.response(new Problem(
+                            ProblemMapper.typeUri("bad-signature"),
+                            "Unauthorized",
+                            401,
+                            "X-Tidings-Signature must be sha256=<hex HMAC-SHA256 of the body with the webhook secret>",
+                            null)));
+        }
+        JsonNode report;
+        try {
+            report = json.readTree(body);
+        } catch (java.io.IOException e) {
+            throw ProblemException.badRequest("malformed-json", "Malformed JSON", "The request body is not valid JSON");
+        }
+        if (report == null || !report.isObject()) {
+            throw ProblemException.badRequest("not-an-object", "Invalid request", "The body must be a JSON object");
+        }
+        EmailAddress email = EmailAddress.parse(text(report, "email"), "email");
+        String type = text(report, "type");
+        if (type == null || !TYPES.contains(type)) {
+            throw ProblemException.invalid("type", "must be hard, soft or complaint");
+        }
+        UUID newsletterId = uuid(report, "newsletterId");
+        UUID sendId = sendId(text(report, "messageId"));
+        String diagnostic = text(report, "diagnostic");
+        String note = (type + " bounce reported" + (diagnostic == null ? "" : ": " + diagnostic));
+        String sendStatus = type.equals("soft") ? null : "bounced";
+        String subscriberStatus =
+                switch (type) {
+                    case "hard" -> "bounced";
+                    case "complaint" -> "complained";
+                    default -> null;
+                };
+        Uni<Void> send = sendId == null
+                ? Uni.createFrom().voidItem()
+                : pool.preparedQuery(
+                                """
+                                UPDATE send SET last_error = left($2, 500), status = coalesce($3, status)
+                                WHERE id = $1 AND ($3::text IS NULL OR status = 'sent')
+                                """)
+                        .execute(Tuple.of(sendId, note, sendStatus))
+                        .replaceWithVoid();
+        Uni<Void> subscriber = subscriberStatus == null
+                ? Uni.createFrom().voidItem()
+                : pool.preparedQuery(
+                                """
+                                UPDATE subscriber SET status = $1
+                                WHERE lower(email) = lower($2) AND ($3::uuid IS NULL OR newsletter_id = $3)
+                                  AND status IN ('active', 'pending', 'unsubscribed', 'bounced')
+                                  AND status <> $1
+                                """)
+                        .execute(Tuple.of(subscriberStatus, email.value(), newsletterId))
+                        .replaceWithVoid();
+        return send.flatMap(x -> subscriber).replaceWith(Response.noContent().build());
+    }
+
+    private boolean validSignature(String header, byte[] body) {
+        if (config.webhooks().secret().isEmpty() || header == null || !header.startsWith("sha256=")) {
+            return false;
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(
+                    new SecretKeySpec(config.webhooks().secret().get().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] expected = mac.doFinal(body);
+            byte[] given = HexFormat.of().parseHex(header.substring(7).strip().toLowerCase());
+            return MessageDigest.isEqual(expected, given);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static UUID uuid(JsonNode node, String field) {
+        String value = text(node, field);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid(field, "must be a newsletter id");
+        }
+    }
+
+    /** Message-IDs are {@code <send-id@host>} (see MailComposer). */
+    private static UUID sendId(String messageId) {
+        if (messageId == null) {
+            return null;
+        }
+        String bare = messageId.strip().replaceAll("^<|>$", "");
+        int at = bare.indexOf('@');
+        try {
+            return UUID.fromString(at < 0 ? bare : bare.substring(0, at));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

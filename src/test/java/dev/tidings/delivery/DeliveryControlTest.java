@@ -1,0 +1,151 @@
+package dev.tidings.delivery;
+
+import static dev.tidings.testing.Accounts.newEmail;
+import static dev.tidings.testing.Newsletters.as;
+import static dev.tidings.testing.Newsletters.newSlug;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.tidings.subscriber.PublicLinks;
+import dev.tidings.testing.Accounts;
+import dev.tidings.testing.Database;
+import dev.tidings.testing.Issues;
+import dev.tidings.testing.Mailbox;
+import dev.tidings.testing.Newsletters;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Pause, resume, cancel, unsubscribing mid-send and scheduling, with sending slowed to 20 mails/s. */
+@QuarkusTest
+@TestProfile(DeliveryControlTest.Slow.class)
+class DeliveryControlTest {
+
+    public static class Slow implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "tidings.delivery.rate-per-second", "20",
+                    "tidings.delivery.in-flight", "4",
+                    "tidings.delivery.job-size", "5");
+        }
+    }
+
+    Mailbox mailbox;
+
+    @Inject
+    PublicLinks links;
+
+    DeliveryFixture f;
+
+    @BeforeEach
+    void setUp() {
+        String token = Accounts.tokenFor(mailbox, newEmail());
+        f = new DeliveryFixture(
+                token,
+                Newsletters.create(token, newSlug(), false),
+                "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com");
+    }
+
+    private int delivered(List<String> emails) {
+        return emails.stream().mapToInt(e -> mailbox.messagesTo(e).size()).sum();
+    }
+
+    @Test
+    void pauseStopsSendingResumeFinishesAndWhoUnsubscribedMeanwhileIsSkipped() throws Exception {
+        List<String> emails = f.subscribers(80);
+        String issue = Issues.draft(f.newsletter());
+        f.publish(issue);
+        await().atMost(Duration.ofSeconds(20)).until(() -> delivered(emails) >= 5);
+        as(f.token()).post(f.base(issue) + "/pause").then().statusCode(202);
+        assertThat(f.delivery(issue).getString("status")).isEqualTo("paused");
+        // What was claimed before the pause finishes; then nothing more goes out.
+        Thread.sleep(2500);
+        int atPause = delivered(emails);
+        Thread.sleep(1500);
+        assertThat(delivered(emails)).isEqualTo(atPause).isLessThan(80);
+
+        String leaver = emails.stream()
+                .filter(e -> mailbox.messagesTo(e).isEmpty())
+                .findFirst()
+                .orElseThrow();
+        String leaverId = Database.strings("SELECT id FROM subscriber WHERE email = ?", leaver)
+                .get(0);
+        URI link = URI.create(links.unsubscribeUrl(
+                Database.strings("SELECT slug FROM newsletter WHERE id = ?::uuid", f.newsletter())
+                        .get(0),
+                UUID.fromString(f.newsletter()),
+                UUID.fromString(leaverId)));
+        RestAssured.given()
+                .contentType(ContentType.URLENC)
+                .body("List-Unsubscribe=One-Click")
+                .post(link.getRawPath() + "?" + link.getRawQuery())
+                .then()
+                .statusCode(200);
+
+        as(f.token()).post(f.base(issue) + "/resume").then().statusCode(202);
+        JsonPath done = f.awaitStatus(issue, "sent");
+        assertThat(done.getInt("skipped")).isEqualTo(1);
+        assertThat(done.getInt("sent")).isEqualTo(79);
+        assertThat(mailbox.messagesTo(leaver)).isEmpty();
+        for (String email : emails) {
+            if (!email.equals(leaver)) {
+                assertThat(mailbox.messagesTo(email)).as(email).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void cancelSkipsWhatIsLeftAndNothingMoreGoesOut() throws Exception {
+        List<String> emails = f.subscribers(80);
+        String issue = Issues.draft(f.newsletter());
+        f.publish(issue);
+        await().atMost(Duration.ofSeconds(20)).until(() -> delivered(emails) >= 5);
+        as(f.token()).post(f.base(issue) + "/cancel").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.delivery(issue).getInt("sending") == 0);
+        JsonPath after = f.delivery(issue);
+        assertThat(after.getString("status")).isEqualTo("cancelled");
+        assertThat(after.getInt("skipped")).isPositive();
+        assertThat(after.getInt("sent") + after.getInt("skipped")).isEqualTo(80);
+        int sent = delivered(emails);
+        Thread.sleep(2000);
+        assertThat(delivered(emails)).isEqualTo(sent).isEqualTo(after.getInt("sent"));
+        as(f.token()).post(f.base(issue) + "/resume").then().statusCode(409);
+        as(f.token()).post(f.base(issue) + "/cancel").then().statusCode(202);
+    }
+
+    @Test
+    void aScheduledIssueGoesOutOnceWhenDue() {
+        List<String> emails = f.subscribers(6);
+        String issue = Issues.draft(f.newsletter());
+        Instant at = Instant.now().plusSeconds(3);
+        as(f.token())
+                .contentType(ContentType.JSON)
+                .body(Map.of("scheduledAt", at.toString()))
+                .post(f.base(issue) + "/publish")
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("scheduled"));
+        assertThat(f.delivery(issue).getString("status")).isEqualTo("scheduled");
+        assertThat(delivered(emails)).isZero();
+        JsonPath done = f.awaitStatus(issue, "sent");
+        assertThat(Instant.parse(done.getString("startedAt"))).isAfterOrEqualTo(at.minusMillis(5));
+        assertThat(done.getInt("sent")).isEqualTo(6);
+        for (String email : emails) {
+            assertThat(mailbox.messagesTo(email)).as(email).hasSize(1);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.tidings.delivery;
+
+import static dev.tidings.testing.Accounts.newEmail;
+import static dev.tidings.testing.Newsletters.newSlug;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tidings.testing.Accounts;
+import dev.tidings.testing.Database;
+import dev.tidings.testing.Issues;
+import dev.tidings.testing.Mailbox;
+import dev.tidings.testing.Newsletters;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Duplicated jobs, dead instances and garbage on the topic: nobody gets a mail twice, nobody none. */
+@QuarkusTest
+class DeliveryRobustnessTest {
+
+    Mailbox mailbox;
+    DeliveryFixture f;
+
+    @BeforeEach
+    void setUp() {
+        String token = Accounts.tokenFor(mailbox, newEmail());
+        f = new DeliveryFixture(
+                token,
+                Newsletters.create(token, newSlug(), false),
+                "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com");
+    }
+
+    private static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    private static void produce(String... values) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(
+                                TopicSetup.SEND_JOBS, UUID.randomUUID().toString(), value))
+                        .get();
+            }
+        }
+    }
+
+    /** An issue already sending and planned, whose sends are queued but on no Kafka record yet. */
+    private String sendingIssueWithQueuedSends(String status) {
+        String issue = Issues.draft(f.newsletter());
+        Database.update(
+                "UPDATE issue SET status = 'sending', published_at = now(), started_at = now(), planning_done = true,"
+                        + " recipients = (SELECT count(*) FROM subscriber WHERE newsletter_id = ?::uuid) WHERE id = ?::uuid",
+                f.newsletter(),
+                issue);
+        Database.update(
+                "INSERT INTO send (id, issue_id, subscriber_id, status, lease_until)"
+                        + " SELECT gen_random_uuid(), ?::uuid, id, ?, CASE WHEN ? = 'sending' THEN now() - interval '1 minute' END"
+                        + " FROM subscriber WHERE newsletter_id = ?::uuid",
+                issue,
+                status,
+                status,
+                f.newsletter());
+        return issue;
+    }
+
+    @Test
+    void theSameKafkaRecordConsumedTwiceSendsOnce() throws Exception {
+        List<String> emails = f.subscribers(3);
+        String issue = sendingIssueWithQueuedSends("queued");
+        List<String> sends = Database.strings("SELECT id FROM send WHERE issue_id = ?::uuid", issue);
+        String job = "{\"issueId\":\"" + issue + "\",\"sendIds\":[\"" + String.join("\",\"", sends) + "\"]}";
+        produce(job, job);
+        f.awaitStatus(issue, "sent");
+        Thread.sleep(1500);
+        for (String email : emails) {
+            assertThat(mailbox.messagesTo(email)).as(email).hasSize(1);
+        }
+    }
+
+    @Test
+    void sendsLeftByADeadInstanceAreReclaimedWhenTheirLeaseEnds() {
+        List<String> emails = f.subscribers(4);
+        String issue = sendingIssueWithQueuedSends("sending");
+        f.awaitStatus(issue, "sent");
+        assertThat(f.delivery(issue).getInt("sent")).isEqualTo(4);
+        for (String email : emails) {
+            assertThat(mailbox.messagesTo(email)).as(email).hasSize(1);
+        }
+    }
+
+    @Test
+    void anUnreadableRecordGoesToTheDeadLetterTopicAndDoesNotBlockThePartition() throws Exception {
+        List<String> emails = f.subscribers(2);
+        String garbage = "not a send job " + UUID.randomUUID();
+        String issue = sendingIssueWithQueuedSends("queued");
+        List<String> sends = Database.strings("SELECT id FROM send WHERE issue_id = ?::uuid", issue);
+        produce(garbage, "{\"issueId\":\"" + issue + "\",\"sendIds\":[\"" + String.join("\",\"", sends) + "\"]}");
+        f.awaitStatus(issue, "sent");
+        assertThat(emails.stream().mapToInt(e -> mailbox.messagesTo(e).size()).sum())
+                .isEqualTo(2);
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(TopicSetup.DEAD_LETTERS));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                for (var record : records) {
+                    if (garbage.equals(record.value())) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
+    }
+
+    @Test
+    void metricsCountWhatHappened() {
+        f.subscribers(2);
+        String issue = Issues.draft(f.newsletter());
+        f.publish(issue);
+        f.awaitStatus(issue, "sent");
+        String metrics = io.restassured.RestAssured.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(metrics)
+                .contains("tidings_sends_total{outcome=\"sent\"")
+                .contains("tidings_send_latency_seconds_count")
+                .contains("tidings_sends_in_flight");
+    }
+}
