@@ -43,6 +43,11 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
         testInjector.injectIntoFields(mailbox, new TestInjector.MatchesType(Mailbox.class));
     }
 
+    /** For tests that run the app as a process of its own and start this server by hand. */
+    public Mailbox mailbox() {
+        return mailbox;
+    }
+
     @Override
     public void stop() {
         if (server != null) {
