@@ -46,6 +46,15 @@ class IsolationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "done"
                 .equals(as(owner).get(location).then().extract().path("status")));
         String ownerTokenId = as(owner).get("/api/tokens").then().extract().path("items[0].id");
+        String issue = as(owner)
+                .contentType(ContentType.JSON)
+                .body(Map.of("subject", "Owner's issue", "bodyMarkdown", "Hello"))
+                .post("/api/newsletters/" + n + "/issues")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String i = "/api/newsletters/" + n + "/issues/" + issue;
         String base = "/api/newsletters/" + n;
 
         List<Call> calls = List.of(
@@ -68,7 +77,28 @@ class IsolationTest {
                         .post(base + "/subscribers/import")),
                 new Call("import status", r -> r.get(base + "/imports/" + importId)),
                 new Call("export", r -> r.get(base + "/subscribers/export")),
-                new Call("revoke token", r -> r.delete("/api/tokens/" + ownerTokenId)));
+                new Call("revoke token", r -> r.delete("/api/tokens/" + ownerTokenId)),
+                new Call("list issues", r -> r.get(base + "/issues")),
+                new Call("add issue", r -> r.contentType(ContentType.JSON)
+                        .body(Map.of("subject", "Planted", "bodyMarkdown", "x"))
+                        .post(base + "/issues")),
+                new Call("get issue", r -> r.get(i)),
+                new Call("patch issue", r -> r.contentType(ContentType.JSON)
+                        .body(Map.of("subject", "Mine"))
+                        .patch(i)),
+                new Call("delete issue", r -> r.delete(i)),
+                new Call("preview", r -> r.get(i + "/preview")),
+                new Call("test send", r -> r.contentType(ContentType.JSON)
+                        .body(Map.of("emails", List.of("x@example.com")))
+                        .post(i + "/test")),
+                new Call(
+                        "publish",
+                        r -> r.contentType(ContentType.JSON).body("{}").post(i + "/publish")),
+                new Call("pause", r -> r.post(i + "/pause")),
+                new Call("resume", r -> r.post(i + "/resume")),
+                new Call("cancel", r -> r.post(i + "/cancel")),
+                new Call("delivery", r -> r.get(i + "/delivery")),
+                new Call("sends", r -> r.get(i + "/sends")));
         for (Call call : calls) {
             Response response = call.call().apply(as(stranger));
             assertThat(response.statusCode()).as(call.what()).isEqualTo(404);
@@ -83,6 +113,12 @@ class IsolationTest {
                 .statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("active"));
         as(owner).get("/api/me").then().statusCode(200);
+        as(owner)
+                .get(i)
+                .then()
+                .statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("draft"))
+                .body("subject", org.hamcrest.Matchers.equalTo("Owner's issue"));
         assertThat(Database.strings("SELECT email FROM subscriber WHERE newsletter_id = ?::uuid", n))
                 .doesNotContain("planted@example.com");
         as(stranger).get("/api/newsletters").then().statusCode(200).body("items", org.hamcrest.Matchers.empty());
