@@ -4,7 +4,6 @@ import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.tidings.testing.Accounts;
@@ -16,14 +15,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.mail.internet.MimeMessage;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,62 +32,31 @@ class DeliveryTest {
     String newsletter;
     String domain;
 
+    DeliveryFixture f;
+
     @BeforeEach
     void setUp() {
         token = Accounts.tokenFor(mailbox, newEmail());
         slug = newSlug();
         newsletter = Newsletters.create(token, slug, false);
         domain = "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com";
+        f = new DeliveryFixture(token, newsletter, domain);
     }
 
     private String base(String issue) {
-        return "/api/newsletters/" + newsletter + "/issues/" + issue;
+        return f.base(issue);
     }
 
-    /** {@code n} active subscribers, imported through the API. */
     private List<String> subscribers(int n) {
-        List<String> emails =
-                IntStream.range(0, n).mapToObj(i -> "reader" + i + "@" + domain).toList();
-        String csv = "email,name\n"
-                + emails.stream()
-                        .map(e -> e + ",Reader " + e.substring(6, e.indexOf('@')))
-                        .collect(Collectors.joining("\n"));
-        String location = as(token)
-                .contentType("text/csv")
-                .body(csv)
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
-        await().atMost(Duration.ofSeconds(60)).until(() -> "done"
-                .equals(as(token).get(location).then().extract().path("status")));
-        return emails;
+        return f.subscribers(n);
     }
 
     private JsonPath awaitStatus(String issue, String status) {
-        await().atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> status.equals(as(token)
-                        .get(base(issue) + "/delivery")
-                        .then()
-                        .extract()
-                        .path("status")));
-        return as(token)
-                .get(base(issue) + "/delivery")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        return f.awaitStatus(issue, status);
     }
 
     private void publish(String issue) {
-        as(token)
-                .contentType(ContentType.JSON)
-                .body("{}")
-                .post(base(issue) + "/publish")
-                .then()
-                .statusCode(202);
+        f.publish(issue);
     }
 
     @Test
