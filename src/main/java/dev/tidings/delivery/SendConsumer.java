@@ -138,7 +138,8 @@ public class SendConsumer {
             // Not acknowledged: the record is delivered again to whoever owns the partition next.
             return Uni.createFrom().item(empty(message));
         }
-        return store.claim(job.issueId(), job.sendIds(), config.lease())
+        return roomToClaim()
+                .flatMap(room -> store.claim(job.issueId(), job.sendIds(), config.lease()))
                 .onFailure()
                 .retry()
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
@@ -156,6 +157,31 @@ public class SendConsumer {
                     LOG.errorf("could not claim sends of issue %s: %s", job.issueId(), failure.getMessage());
                     return empty(message);
                 });
+    }
+
+    /**
+     * Claims stay just ahead of sending: a claim waits while more than {@code in-flight} plus two
+     * jobs' worth of sends are claimed and unfinished. Without this bound, claims would run far
+     * ahead of a rate-limited sender and leases could expire on sends still waiting their turn.
+     */
+    private Uni<Void> roomToClaim() {
+        int limit = config.inFlight() + 2 * config.jobSize();
+        return Uni.createFrom()
+                .voidItem()
+                .onItem()
+                .transformToUni(x -> claimedOpen.get() < limit
+                        ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().<Void>failure(new NoRoomYet()))
+                .onFailure(NoRoomYet.class)
+                .retry()
+                .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50))
+                .indefinitely();
+    }
+
+    private static final class NoRoomYet extends RuntimeException {
+        NoRoomYet() {
+            super(null, null, false, false);
+        }
     }
 
     private static Batch empty(Message<String> message) {

@@ -6,28 +6,36 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tidings.testing.Infra;
 import dev.tidings.testing.KafkaTestBroker;
-import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.PostgresTestDatabase;
 import dev.tidings.testing.SmtpTestServer;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The packaged app as a real process: killed with SIGKILL in the middle of an issue and started
  * again, it finishes the issue with nobody skipped; duplicates can only come from the sends that
  * were under way at the kill.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeliveryRestartIT {
 
     private static final int SUBSCRIBERS = 2000;
@@ -38,12 +46,12 @@ class DeliveryRestartIT {
     static KafkaTestBroker kafka = new KafkaTestBroker();
     static SmtpTestServer smtp = new SmtpTestServer();
     static Map<String, String> env = new HashMap<>();
+    static Map<String, String> config = new HashMap<>();
     static Process app;
     static int port;
 
     @BeforeAll
     static void infrastructure() {
-        Map<String, String> config = new HashMap<>();
         config.putAll(postgres.start());
         config.putAll(kafka.start());
         config.putAll(smtp.start());
@@ -104,9 +112,15 @@ class DeliveryRestartIT {
         return given().port(port).auth().oauth2(token);
     }
 
-    @Test
-    void anAppKilledMidIssueFinishesItAfterRestartWithNobodySkipped() throws Exception {
-        app = startApp("first");
+    static String token;
+    static String newsletter;
+    static List<String> emails;
+
+    /** Logs in as the seeded demo account and imports the subscribers, once. */
+    static void account() {
+        if (token != null) {
+            return;
+        }
         String session = given().port(port)
                 .contentType(ContentType.JSON)
                 .body(Map.of("email", "demo@example.com", "password", "tidings-demo-password"))
@@ -115,7 +129,7 @@ class DeliveryRestartIT {
                 .statusCode(204)
                 .extract()
                 .cookie("tidings_session");
-        String token = given().port(port)
+        token = given().port(port)
                 .cookie("tidings_session", session)
                 .contentType(ContentType.JSON)
                 .body(Map.of("name", "it"))
@@ -124,14 +138,13 @@ class DeliveryRestartIT {
                 .statusCode(201)
                 .extract()
                 .path("token");
-        String newsletter = api(token)
+        newsletter = api(token)
                 .get("/api/newsletters")
                 .then()
                 .statusCode(200)
                 .extract()
                 .path("items[0].id");
-
-        List<String> emails = IntStream.range(0, SUBSCRIBERS)
+        emails = IntStream.range(0, SUBSCRIBERS)
                 .mapToObj(i -> "it" + i + "@restart.example.com")
                 .toList();
         String location = api(token)
@@ -144,7 +157,10 @@ class DeliveryRestartIT {
                 .header("Location");
         await().atMost(Duration.ofSeconds(60)).until(() -> "done"
                 .equals(api(token).get(location).then().extract().path("status")));
+    }
 
+    /** Creates and publishes an issue; answers the path of its delivery resource. */
+    static String publishIssue() {
         String issue = api(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("subject", "Hello {subscriber.name}", "bodyMarkdown", "Dear reader, *this* is the issue."))
@@ -153,35 +169,62 @@ class DeliveryRestartIT {
                 .statusCode(201)
                 .extract()
                 .path("id");
-        String delivery = "/api/newsletters/" + newsletter + "/issues/" + issue + "/delivery";
         api(token)
                 .contentType(ContentType.JSON)
                 .body("{}")
                 .post("/api/newsletters/" + newsletter + "/issues/" + issue + "/publish")
                 .then()
                 .statusCode(202);
-        int total = SUBSCRIBERS + 5; // the demo newsletter's own five
-        Mailbox mailbox = smtp.mailbox();
+        return "/api/newsletters/" + newsletter + "/issues/" + issue + "/delivery";
+    }
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> mailbox.all().size() >= total / 4);
-        app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no drain
-        int beforeKill = mailbox.all().size();
-        assertThat(beforeKill).isLessThan(total);
-
-        app = startApp("second");
+    static void awaitSent(String delivery) {
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() ->
                         "sent".equals(api(token).get(delivery).then().extract().path("status")));
+    }
 
+    /** Mails per subscriber address, counted from the {@code from}th message the sink accepted. */
+    static Map<String, Integer> received(int from) {
+        Map<String, Integer> counts = new HashMap<>();
+        List<jakarta.mail.internet.MimeMessage> all = smtp.mailbox().all();
+        for (jakarta.mail.internet.MimeMessage message : all.subList(from, all.size())) {
+            try {
+                for (jakarta.mail.Address to : message.getAllRecipients()) {
+                    counts.merge(((jakarta.mail.internet.InternetAddress) to).getAddress(), 1, Integer::sum);
+                }
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return counts;
+    }
+
+    @Test
+    @Order(1)
+    void anAppKilledMidIssueFinishesItAfterRestartWithNobodySkipped() throws Exception {
+        app = startApp("first");
+        account();
+        int total = SUBSCRIBERS + 5; // the demo newsletter's own five
+        int already = smtp.mailbox().all().size();
+        String delivery = publishIssue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> smtp.mailbox().all().size() - already >= total / 4);
+        app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no drain
+        int beforeKill = smtp.mailbox().all().size() - already;
+        assertThat(beforeKill).isLessThan(total);
+
+        app = startApp("second");
+        awaitSent(delivery);
         var progress = api(token).get(delivery).then().extract().jsonPath();
         assertThat(progress.getInt("sent")).isEqualTo(total);
         assertThat(progress.getInt("skipped") + progress.getInt("failed") + progress.getInt("queued"))
                 .isZero();
+        Map<String, Integer> received = received(already);
         List<String> missing = new ArrayList<>();
         int duplicates = 0;
         for (String email : emails) {
-            int n = mailbox.messagesTo(email).size();
+            int n = received.getOrDefault(email, 0);
             if (n == 0) {
                 missing.add(email);
             }
@@ -192,5 +235,51 @@ class DeliveryRestartIT {
                 "restart: %d of %d accepted before the kill, %d duplicates (bound %d)%n",
                 beforeKill, total, duplicates, CLAIM_BOUND);
         assertThat(duplicates).isLessThanOrEqualTo(CLAIM_BOUND);
+    }
+
+    @Test
+    @Order(2)
+    void aGracefulStopMidIssueLeavesNothingClaimedAndSendsNothingTwice() throws Exception {
+        if (app == null || !app.isAlive()) {
+            app = startApp("third");
+        }
+        account();
+        int total = SUBSCRIBERS + 5;
+        int already = smtp.mailbox().all().size();
+        String delivery = publishIssue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> smtp.mailbox().all().size() - already >= total / 4);
+        long stopping = System.nanoTime();
+        app.destroy(); // SIGTERM: readiness down, stop claiming, drain, flush outcomes
+        assertThat(app.waitFor(60, TimeUnit.SECONDS))
+                .as("stopped within the grace")
+                .isTrue();
+        System.out.printf("graceful stop took %d ms%n", (System.nanoTime() - stopping) / 1_000_000);
+        String issueId = delivery.split("/")[5];
+        try (Connection c = DriverManager.getConnection(
+                        config.get("quarkus.datasource.jdbc.url"),
+                        config.get("quarkus.datasource.username"),
+                        config.get("quarkus.datasource.password"));
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT count(*) FILTER (WHERE status = 'sending'), count(*) FILTER (WHERE status = 'sent')"
+                                + " FROM send WHERE issue_id = ?::uuid")) {
+            q.setString(1, issueId);
+            try (ResultSet r = q.executeQuery()) {
+                r.next();
+                assertThat(r.getInt(1))
+                        .as("sends still claimed after a graceful stop")
+                        .isZero();
+                assertThat(r.getInt(2))
+                        .as("every accepted mail is recorded as sent")
+                        .isEqualTo(smtp.mailbox().all().size() - already);
+            }
+        }
+        app = startApp("fourth");
+        awaitSent(delivery);
+        assertThat(api(token).get(delivery).then().extract().jsonPath().getInt("sent"))
+                .isEqualTo(total);
+        Map<String, Integer> received = received(already);
+        assertThat(received.values().stream().mapToInt(Integer::intValue).sum())
+                .as("no duplicates after a graceful stop")
+                .isEqualTo(total);
     }
 }
