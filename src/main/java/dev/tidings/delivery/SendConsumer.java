@@ -160,12 +160,12 @@ public class SendConsumer {
     }
 
     /**
-     * Claims stay just ahead of sending: a claim waits while more than {@code in-flight} plus two
-     * jobs' worth of sends are claimed and unfinished. Without this bound, claims would run far
+     * Claims stay just ahead of sending: a claim waits while more than four times {@code
+     * in-flight} plus two jobs' worth of sends are claimed and not yet recorded. Without this bound, claims would run far
      * ahead of a rate-limited sender and leases could expire on sends still waiting their turn.
      */
     private Uni<Void> roomToClaim() {
-        int limit = config.inFlight() + 2 * config.jobSize();
+        int limit = 4 * config.inFlight() + 2 * config.jobSize();
         return Uni.createFrom()
                 .voidItem()
                 .onItem()
@@ -204,7 +204,8 @@ public class SendConsumer {
     private Uni<Void> deliver(Task task) {
         Claimed send = task.send();
         if (!"active".equals(send.subscriberStatus()) || send.email() == null) {
-            return finish(task, Outcome.skipped(send, "the subscriber is " + send.subscriberStatus()));
+            finish(task, Outcome.skipped(send, "the subscriber is " + send.subscriberStatus()));
+            return Uni.createFrom().voidItem();
         }
         String domain = send.email().substring(send.email().lastIndexOf('@') + 1);
         return limits.acquire(domain)
@@ -232,7 +233,8 @@ public class SendConsumer {
                 })
                 .onFailure()
                 .recoverWithItem(failure -> classify(send, domain, failure))
-                .flatMap(outcome -> finish(task, outcome));
+                .invoke(outcome -> finish(task, outcome))
+                .replaceWithVoid();
     }
 
     private Outcome classify(Claimed send, String domain, Throwable failure) {
@@ -261,21 +263,26 @@ public class SendConsumer {
         return Outcome.retry(send, reason, Instant.now().plus(schedule.get(attempt)), true);
     }
 
-    private Uni<Void> finish(Task task, Outcome outcome) {
+    /**
+     * Records the outcome (batched) and acknowledges the record once its last outcome is stored.
+     * This runs beside the pipeline: the in-flight slot is free as soon as the SMTP server has
+     * answered, and the claim bound keeps unrecorded outcomes in check.
+     */
+    private void finish(Task task, Outcome outcome) {
         metrics.outcome(outcome.status());
-        return outcomes.record(outcome)
-                .onFailure()
-                .invoke(failure -> LOG.errorf(
-                        "outcome of send %s not stored (%s); its lease will expire and it is retried",
-                        outcome.sendId(), failure.getMessage()))
-                .onFailure()
-                .recoverWithNull()
-                .invoke(stored -> {
-                    claimedOpen.decrementAndGet();
-                    if (task.batch().remaining.decrementAndGet() == 0) {
-                        task.batch().message.ack();
-                    }
-                });
+        outcomes.record(outcome).subscribe().with(stored -> settle(task), failure -> {
+            LOG.errorf(
+                    "outcome of send %s not stored (%s); its lease will expire and it is retried",
+                    outcome.sendId(), failure.getMessage());
+            settle(task);
+        });
+    }
+
+    private void settle(Task task) {
+        claimedOpen.decrementAndGet();
+        if (task.batch().remaining.decrementAndGet() == 0) {
+            task.batch().message.ack();
+        }
     }
 
     /**
