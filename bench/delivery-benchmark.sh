@@ -61,12 +61,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- the sink; its running counter ('sess=.. quit=.. mesg=..' per CR) is turned into lines
-# "<time> <messages> <time of the last change>" at most every 0.1 s, so the time the last mail was
-# accepted is known to the millisecond.
+# "<time> <messages> <time of the last change> <sessions ended>" at most every 0.1 s, so the time the last
+# mail was accepted is known to the millisecond (sessions count only once closed: the app's pooled
+# connections show up at its shutdown).
 /usr/sbin/smtp-sink -u nobody -c -m 1024 127.0.0.1:$SINK 1024 > >(python3 -u -c '
 import os, re, select, sys, time
 fd = sys.stdin.fileno(); out = open(sys.argv[1], "w", buffering=1)
-count, changed, written, wrote, buf = 0, 0.0, -1, 0.0, b""
+count, sess, changed, written, wrote, buf = 0, 0, 0.0, -1, 0.0, b""
 while True:
     ready, _, _ = select.select([fd], [], [], 0.1)
     if ready:
@@ -75,14 +76,14 @@ while True:
             break
         buf += data
         *records, buf = buf.split(b"\r")
-        for m in re.finditer(rb"mesg=(\d+)", b"\r".join(records)):
-            n = int(m.group(1))
+        for m in re.finditer(rb"sess=(\d+).*?mesg=(\d+)", b"\r".join(records)):
+            sess, n = int(m.group(1)), int(m.group(2))
             if n != count:
                 count, changed = n, time.time()
     now = time.time()
     if count != written and now - wrote >= 0.1:
-        out.write(f"{now:.3f} {count} {changed:.3f}\n"); written, wrote = count, now
-out.write(f"{time.time():.3f} {count} {changed:.3f}\n")
+        out.write(f"{now:.3f} {count} {changed:.3f} {sess}\n"); written, wrote = count, now
+out.write(f"{time.time():.3f} {count} {changed:.3f} {sess}\n")
 ' "$work/sink.counts") 2>"$work/sink.log" &
 pids+=($!); sink_pid=$!
 sink_count() { sleep 0.25; tail -n 1 "$work/sink.counts" 2>/dev/null | awk '{print $2+0}'; }
@@ -230,12 +231,14 @@ published=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' \
   "$base/api/newsletters/$newsletter/issues/$issue/publish") || die "publish failed"
 [ "$(echo "$published" | json 'd["recipients"]')" = "$N" ] || say "publish answered $published (expected $N recipients)"
 deadline=$(python3 -c "print(int($start + $TIMEOUT))")
-last_report=0
+last_report=0; polls=0; poll_s=0
 while :; do
   rss=$(ps -o rss= -p $app_pid | tr -d ' ') || die "the app died during delivery; see $work/app.log"
   [ "$rss" -gt "$peak" ] && peak=$rss
-  progress=$(curl -sf "${auth[@]}" "$base/api/newsletters/$newsletter/issues/$issue/delivery") || progress=
-  status=$(echo "$progress" | json 'd.get("status", "?")' 2>/dev/null) || status='?'
+  # the body, then the request's duration on a line of its own (no python per poll: 2 cores)
+  reply=$(curl -sf -w '\n%{time_total}' "${auth[@]}" "$base/api/newsletters/$newsletter/issues/$issue/delivery") || reply=
+  progress=${reply%$'\n'*}; polls=$((polls + 1)); poll_s="$poll_s+${reply##*$'\n'}"
+  status=$(sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' <<< "$progress"); status=${status:-?}
   case "$status" in sent|cancelled|paused) break ;; esac
   now=$(date +%s)
   if [ "$now" -ge "$deadline" ]; then
@@ -254,12 +257,15 @@ sink_after=$(sink_count)
 echo "$progress" > "$work/progress.json"
 
 python3 - "$N" "$start" "$end" "$progress" "$work/sink.counts" "$sink_before" "$sink_after" "$raw_rate" \
-  "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" <<'PY'
+  "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" \
+  "$polls" "$poll_s" <<'PY'
 import json, sys
-(n, start, end, progress, counts, before, after, raw, rss0, peak, cpu0, cpu1, mail, cores, jvm, tuning) = sys.argv[1:]
+(n, start, end, progress, counts, before, after, raw, rss0, peak, cpu0, cpu1, mail, cores, jvm, tuning,
+ polls, poll_s) = sys.argv[1:]
+poll_ms = 1000 * eval(poll_s) / max(int(polls), 1)
 n, start, end, before, after, raw, cores = int(n), float(start), float(end), int(before), int(after), int(raw), int(cores)
 d = json.loads(progress)
-rows = [tuple(map(float, l.split())) for l in open(counts) if l.strip()]
+rows = [tuple(map(float, l.split()[:3])) for l in open(counts) if l.strip()]
 rows = [r for r in rows if r[0] >= start]
 first = next((r[0] for r in rows if r[1] > before), None)       # within 0.1 s
 last = max((r[2] for r in rows if r[1] > before), default=None)  # exact
@@ -284,13 +290,14 @@ print(f"delivery N={n} mail~{int(mail)//1024}KiB status={d['status']} sent={d['s
       f"raw_smtp={raw:,} msg/s ratio={rate / raw * 100 if raw else 0:.1f}% "
       f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB "
       f"cpu_s(app/pg/kafka/sink/other)={app:.1f}/{pg:.1f}/{kafka:.1f}/{sink:.1f}/{other:.1f} "
-      f"of {wall * cores:.0f} core-s ({cores} cores) jvm='{jvm}'" + (f" tuning='{tuning.strip()}'" if tuning.strip() else ""))
+      f"of {wall * cores:.0f} core-s ({cores} cores) polls={polls} poll_avg={poll_ms:.0f}ms "
+      f"jvm='{jvm}'" + (f" tuning='{tuning.strip()}'" if tuning.strip() else ""))
 PY
 say "logs: $work/{app,postgres,kafka,sink}.log, top snapshots: $work/top.log"
 other=$(python3 -c "a=[float(x) for x in '$cpu_before'.split()]; b=[float(x) for x in '$cpu_after'.split()]; u=[y-x for x,y in zip(a,b)]; print(round(100*(u[4]-sum(u[:4]))/(($end-$start)*$(nproc))))")
 if [ "$other" -ge 15 ]; then
   say "WARNING: other processes used ${other}% of the machine's CPU during delivery; the figures are noisy. Busiest:"
-  awk '/^ *PID/{f=1; next} f && NF>11 && $9+0 >= 20 {print}' "$work/top.log" | grep -vE " ($app_pid|$kafka_pid|$pg_pid|$sink_pid) " \
+  awk '/^ *PID/{f=1; next} f && NF>11 && $9+0 >= 20 {print}' "$work/top.log" | grep -vE "^ *($app_pid|$kafka_pid|$pg_pid|$sink_pid) |postgres: " \
     | awk '{c=""; for(i=12;i<=NF;i++) c=c" "$i; print substr(c, 2, 110)}' | sort | uniq -c | sort -rn | head -n 3 >&2 || true
 fi
 warnings=$(grep -cE ' (WARN|ERROR) ' "$work/app.log" || true)
