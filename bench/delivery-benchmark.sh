@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# Delivery benchmark: end-to-end throughput of publishing an issue to N subscribers (publish
+# request -> issue 'sent', and -> the last mail accepted by the SMTP sink), against Postfix's
+# smtp-sink, with the raw SMTP rate of smtp-source against the same sink measured in the same run.
+# Runs the real parts on their own ports: embedded PostgreSQL 17 (fsync=off) and a Kafka broker
+# (KRaft) from the Stack launcher, smtp-sink, and the packaged app.
+#
+#   bench/delivery-benchmark.sh [N]        default: 100000 subscribers
+#
+# Tuning (environment):
+#   APP_JAVA_OPTS   JVM flags of the app                    (default: -Xmx512m, as bin/run-local)
+#   APP_ENV         extra app env, "K=V K=V ..."            e.g. "TIDINGS_DELIVERY_IN_FLIGHT=128
+#                                                           QUARKUS_MAILER_MAX_POOL_SIZE=128"
+#                   (TIDINGS_* and QUARKUS_* variables already exported are passed on as well)
+#   RAW_MSGS        messages of the raw smtp-source run     (default: 100000)
+#   RAW_SESSIONS    parallel smtp-source sessions           (default: 50)
+#   MAIL_KB         approximate size of one mail in KiB     (default: 5)
+#   TIMEOUT         seconds to wait for the issue to be sent (default: 1800)
+#   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
+#
+# Needs: a JDK, curl, python3, and Postfix's smtp-sink/smtp-source (installed with apt-get when
+# missing, which needs root). Prints one result line; exits non-zero unless every mail was sent
+# and nothing failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-100000}
+APP=18180; PG=56532; KAFKA=29192; SINK=2525
+RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
+TIMEOUT=${TIMEOUT:-1800}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
+work=$PWD/target/bench-delivery; base="http://127.0.0.1:$APP"
+say() { echo "[delivery-bench] $*" >&2; }
+die() { echo "FAILED: $*" >&2; exit 1; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# --- tools
+if [ ! -x /usr/sbin/smtp-sink ] || [ ! -x /usr/sbin/smtp-source ]; then
+  say "installing postfix (smtp-sink, smtp-source)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
+fi
+for port in $APP $PG $KAFKA $((KAFKA + 1)) $SINK; do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && die "port $port is in use"
+done
+
+say "building"
+./mvnw -B -q package -DskipTests
+
+rm -rf "$work"; mkdir -p "$work"
+pids=()
+cleanup() {
+  if [ -n "${top_loop:-}" ]; then kill "$top_loop" 2>/dev/null || true; fi
+  # Reverse start order: app, kafka, postgres, sink; each gets SIGTERM and up to 30 s.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || continue
+    for _ in $(seq 1 300); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "${pids[i]}" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$work/postgres" "$work/kafka"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the sink; its running counter ('sess=.. quit=.. mesg=..' per CR) is turned into lines
+# "<time> <messages> <time of the last change> <sessions ended>" at most every 0.1 s, so the time the last
+# mail was accepted is known to the millisecond (sessions count only once closed: the app's pooled
+# connections show up at its shutdown).
+/usr/sbin/smtp-sink -u nobody -c -m 1024 127.0.0.1:$SINK 1024 > >(python3 -u -c '
+import os, re, select, sys, time
+fd = sys.stdin.fileno(); out = open(sys.argv[1], "w", buffering=1)
+count, sess, changed, written, wrote, buf = 0, 0, 0.0, -1, 0.0, b""
+while True:
+    ready, _, _ = select.select([fd], [], [], 0.1)
+    if ready:
+        data = os.read(fd, 65536)
+        if not data:
+            break
+        buf += data
+        *records, buf = buf.split(b"\r")
+        for m in re.finditer(rb"sess=(\d+).*?mesg=(\d+)", b"\r".join(records)):
+            sess, n = int(m.group(1)), int(m.group(2))
+            if n != count:
+                count, changed = n, time.time()
+    now = time.time()
+    if count != written and now - wrote >= 0.1:
+        out.write(f"{now:.3f} {count} {changed:.3f} {sess}\n"); written, wrote = count, now
+out.write(f"{time.time():.3f} {count} {changed:.3f} {sess}\n")
+' "$work/sink.counts") 2>"$work/sink.log" &
+pids+=($!); sink_pid=$!
+sink_count() { sleep 0.25; tail -n 1 "$work/sink.counts" 2>/dev/null | awk '{print $2+0}'; }
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SINK") 2>/dev/null && break; sleep 0.1; done
+
+# --- raw SMTP rate, before anything else runs
+say "raw SMTP: smtp-source -s $RAW_SESSIONS -m $RAW_MSGS -l $((MAIL_KB * 1000))"
+t0=$(date +%s.%N)
+/usr/sbin/smtp-source -s "$RAW_SESSIONS" -m "$RAW_MSGS" -l $((MAIL_KB * 1000)) -d 127.0.0.1:$SINK
+t1=$(date +%s.%N)
+raw_accepted=$(sink_count)
+[ "$raw_accepted" = "$RAW_MSGS" ] || die "the sink counted $raw_accepted of $RAW_MSGS smtp-source messages"
+raw_rate=$(python3 -c "print(round($RAW_MSGS / ($t1 - $t0)))")
+say "raw SMTP: $RAW_MSGS messages in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s = $raw_rate msg/s"
+
+# --- PostgreSQL and Kafka, each in its own JVM
+say "starting PostgreSQL on $PG and Kafka on $KAFKA"
+java -Xmx512m -cp 'target/infra/lib/*' dev.tidings.infra.Stack postgres --port $PG --dir "$work/postgres" \
+  > "$work/postgres.log" 2>&1 &
+pids+=($!); pg_pid=$!
+java -Xmx512m -cp 'target/infra/lib/*' dev.tidings.infra.Stack kafka --port $KAFKA --controller-port $((KAFKA + 1)) \
+  --dir "$work/kafka" > "$work/kafka.log" 2>&1 &
+pids+=($!); kafka_pid=$!
+for _ in $(seq 1 600); do
+  grep -q "PostgreSQL ready" "$work/postgres.log" && (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA") 2>/dev/null && break
+  kill -0 $pg_pid 2>/dev/null || die "PostgreSQL exited; see $work/postgres.log"
+  kill -0 $kafka_pid 2>/dev/null || die "Kafka exited; see $work/kafka.log"
+  sleep 0.1
+done
+
+postmaster=$(head -n 1 "$work/postgres/data/postmaster.pid")
+
+# --- the app
+app_env=(
+  QUARKUS_HTTP_PORT=$APP
+  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG/tidings
+  QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG/tidings
+  QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=postgres
+  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA
+  QUARKUS_MAILER_HOST=127.0.0.1 QUARKUS_MAILER_PORT=$SINK
+  "QUARKUS_MAILER_FROM=Tidings <no-reply@tidings.localhost>"
+  QUARKUS_LOG_CONSOLE_JSON_ENABLED=false
+  TIDINGS_PUBLIC_URL=http://localhost:$APP TIDINGS_AUTH_COOKIE_SECURE=false TIDINGS_DEMO_ENABLED=true
+)
+# shellcheck disable=SC2206
+extra_env=($APP_ENV)
+tuning="$(env | grep -E '^(TIDINGS|QUARKUS)_' | grep -vE '^(QUARKUS_HTTP_PORT|QUARKUS_DATASOURCE|QUARKUS_MAILER_(HOST|PORT|FROM)|QUARKUS_LOG_CONSOLE_JSON|TIDINGS_(PUBLIC_URL|AUTH_COOKIE_SECURE|DEMO_ENABLED))' | tr '\n' ' ' || true)${extra_env[*]:-}"
+say "starting the app ($APP_JAVA_OPTS${tuning:+; $tuning})"
+# shellcheck disable=SC2086
+env "${app_env[@]}" "${extra_env[@]}" java $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app.log" 2>&1 &
+pids+=($!); app_pid=$!
+for _ in $(seq 1 180); do
+  curl -sf "$base/q/health/ready" >/dev/null 2>&1 && break
+  kill -0 $app_pid 2>/dev/null || die "the app exited during start-up; see $work/app.log"
+  sleep 0.5
+done
+curl -sf "$base/q/health/ready" >/dev/null || die "the app did not become ready; see $work/app.log"
+
+# --- account, newsletter, subscribers, issue
+curl -sf -c "$work/cookies" -o /dev/null -H 'Content-Type: application/json' \
+  -d '{"email":"demo@example.com","password":"tidings-demo-password"}' "$base/api/auth/login" || die "login"
+token=$(curl -sf -b "$work/cookies" -H 'Content-Type: application/json' -d '{"name":"delivery-bench"}' \
+  "$base/api/tokens" | json 'd["token"]')
+auth=(-H "Authorization: Bearer $token")
+newsletter=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+  -d "{\"slug\":\"delivery-bench-$N\",\"name\":\"Delivery Bench\",\"fromName\":\"Bench\",\"fromEmail\":\"bench@example.com\",\"doubleOptIn\":false}" \
+  "$base/api/newsletters" | json 'd["id"]')
+
+say "importing $N subscribers"
+python3 - "$N" > "$work/subscribers.csv" <<'PY'
+import sys
+n = int(sys.argv[1])
+out = sys.stdout
+out.write("email,name,city\n")
+cities = ["Oslo", "Lima", "Pune", "Kyiv", "Accra", "Quito"]
+for i in range(n):
+    out.write(f"reader{i}@example{i % 97}.com,Reader {i},{cities[i % 6]}\n")
+PY
+location=$(curl -sf -D - -o /dev/null "${auth[@]}" -H 'Content-Type: text/csv' --data-binary @"$work/subscribers.csv" \
+  "$base/api/newsletters/$newsletter/subscribers/import" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+case "$location" in http*) url=$location ;; *) url=$base$location ;; esac
+while :; do
+  result=$(curl -sf "${auth[@]}" "$url")
+  [ "$(echo "$result" | json 'd["status"]')" = running ] || break
+  sleep 0.2
+done
+[ "$(echo "$result" | json 'd["status"]')" = done ] && [ "$(echo "$result" | json 'd["created"]')" = "$N" ] \
+  || die "import did not create $N subscribers: $result"
+
+# A body of about MAIL_KB KiB on the wire: the Markdown goes out twice (HTML and text part).
+python3 - "$MAIL_KB" > "$work/issue.json" <<'PY'
+import json, sys
+target = int(sys.argv[1]) * 1024 // 2 - 600
+para = ("Hello {subscriber.name}, this is the weekly dispatch. We measured how fast the delivery engine "
+        "moves an issue from publish to the last accepted mail, and this paragraph is filler text of "
+        "ordinary words so that the message has a realistic size on the wire. ")
+parts, size, i = ["# The Delivery Benchmark\n"], 0, 0
+while size < target:
+    i += 1
+    p = f"## Section {i}\n\n{para}*Item {i}* with a [link](https://example.com/{i}).\n"
+    parts.append(p); size += len(p)
+print(json.dumps({"subject": "Bench issue for {subscriber.name}", "bodyMarkdown": "\n".join(parts)}))
+PY
+issue=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' --data-binary @"$work/issue.json" \
+  "$base/api/newsletters/$newsletter/issues" | json 'd["id"]')
+mail_bytes=$(curl -sf "${auth[@]}" "$base/api/newsletters/$newsletter/issues/$issue/preview" \
+  | json 'len(d["html"].encode()) + len(d["text"].encode()) + 1000')   # + ~1 KB of headers and MIME
+
+# --- CPU accounting: CPU seconds of each component's process tree (live processes and reaped children)
+cpu_snapshot() {
+  python3 - "$app_pid" "$pg_pid" "$kafka_pid" "$sink_pid" "$postmaster" <<'PY'
+import os, sys
+hz = os.sysconf("SC_CLK_TCK")
+procs = {}
+for p in os.listdir("/proc"):
+    if p.isdigit():
+        try:
+            f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            procs[int(p)] = (int(f[1]), sum(int(x) for x in f[11:15]))
+        except OSError:
+            pass
+def tree(root):
+    todo, total = [root], 0
+    while todo:
+        p = todo.pop(); total += procs.get(p, (0, 0))[1]
+        todo += [c for c, (pp, _) in procs.items() if pp == p]
+    return total / hz
+busy = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+machine = sum(busy[i] for i in (0, 1, 2, 5, 6)) / hz  # user nice system irq softirq
+app, pg_jvm, kafka, sink, postmaster = (int(r) for r in sys.argv[1:])
+# pg_ctl daemonizes the postmaster, so it is not under the JVM that started it
+print(f"{tree(app):.2f} {tree(pg_jvm) + tree(postmaster):.2f} {tree(kafka):.2f} {tree(sink):.2f} {machine:.2f}")
+PY
+}
+
+# --- publish and wait
+rss_before=$(ps -o rss= -p $app_pid | tr -d ' '); peak=$rss_before
+sink_before=$(sink_count)
+cpu_before=$(cpu_snapshot)
+( set +e +o pipefail; while :; do { date +%T; top -b -c -n 2 -d 1 -w 220 | awk '/^top -/{f++} f==2' | head -n 22; echo; } >> "$work/top.log"; sleep 4; done ) &
+top_loop=$!
+say "publishing to $N subscribers (mail ~$((mail_bytes / 1024)) KiB)"
+start=$(date +%s.%N)
+published=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' \
+  "$base/api/newsletters/$newsletter/issues/$issue/publish") || die "publish failed"
+[ "$(echo "$published" | json 'd["recipients"]')" = "$N" ] || say "publish answered $published (expected $N recipients)"
+deadline=$(python3 -c "print(int($start + $TIMEOUT))")
+last_report=0; polls=0; poll_s=0
+while :; do
+  rss=$(ps -o rss= -p $app_pid | tr -d ' ') || die "the app died during delivery; see $work/app.log"
+  [ "$rss" -gt "$peak" ] && peak=$rss
+  # the body, then the request's duration on a line of its own (no python per poll: 2 cores)
+  reply=$(curl -sf -w '\n%{time_total}' "${auth[@]}" "$base/api/newsletters/$newsletter/issues/$issue/delivery") || reply=
+  progress=${reply%$'\n'*}; polls=$((polls + 1)); poll_s="$poll_s+${reply##*$'\n'}"
+  status=$(sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' <<< "$progress"); status=${status:-?}
+  case "$status" in sent|cancelled|paused) break ;; esac
+  now=$(date +%s)
+  if [ "$now" -ge "$deadline" ]; then
+    die "the issue is not sent after ${TIMEOUT}s: $progress (sink accepted $(( $(sink_count) - sink_before )))"
+  fi
+  if [ $((now - last_report)) -ge 10 ]; then
+    say "$(echo "$progress" | json '"status=%s queued=%s sending=%s sent=%s retrying=%s failed=%s rate=%.0f/s" % tuple(d[k] for k in ("status","queued","sending","sent","retrying","failed","sentPerSecond"))' 2>/dev/null || echo "$progress")"
+    last_report=$now
+  fi
+  sleep 0.2
+done
+end=$(date +%s.%N)
+cpu_after=$(cpu_snapshot)
+kill "$top_loop" 2>/dev/null || true; wait "$top_loop" 2>/dev/null || true; top_loop=
+sink_after=$(sink_count)
+echo "$progress" > "$work/progress.json"
+
+python3 - "$N" "$start" "$end" "$progress" "$work/sink.counts" "$sink_before" "$sink_after" "$raw_rate" \
+  "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" \
+  "$polls" "$poll_s" <<'PY'
+import json, sys
+(n, start, end, progress, counts, before, after, raw, rss0, peak, cpu0, cpu1, mail, cores, jvm, tuning,
+ polls, poll_s) = sys.argv[1:]
+poll_ms = 1000 * eval(poll_s) / max(int(polls), 1)
+n, start, end, before, after, raw, cores = int(n), float(start), float(end), int(before), int(after), int(raw), int(cores)
+d = json.loads(progress)
+rows = [tuple(map(float, l.split()[:3])) for l in open(counts) if l.strip()]
+rows = [r for r in rows if r[0] >= start]
+first = next((r[0] for r in rows if r[1] > before), None)       # within 0.1 s
+last = max((r[2] for r in rows if r[1] > before), default=None)  # exact
+def at(frac):  # time the sink had accepted frac of the mails (within 0.1 s)
+    return next((r[0] for r in rows if r[1] - before >= frac * n), None)
+accepted = after - before
+to_sent = end - start
+to_last = (last - start) if last else None
+rate = n / to_last if to_last else 0
+t10, t90 = at(0.1), at(0.9)
+steady = 0.8 * n / (t90 - t10) if t10 and t90 and t90 > t10 else 0
+c0, c1 = [float(x) for x in cpu0.split()], [float(x) for x in cpu1.split()]
+used = [b - a for a, b in zip(c0, c1)]
+app, pg, kafka, sink, machine = used
+other = machine - app - pg - kafka - sink
+wall = to_sent
+print(f"delivery N={n} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
+      f"bounced={d['bounced']} retrying={d['retrying']} skipped={d['skipped']} sink_accepted={accepted} "
+      f"publish->sent={to_sent:.2f}s publish->first_mail={(first - start) if first else float('nan'):.2f}s "
+      f"publish->last_mail={to_last if to_last else float('nan'):.2f}s rate={rate:,.0f} mails/s "
+      f"steady(10-90%)={steady:,.0f} mails/s app_reported={d['sentPerSecond']:,.0f}/s "
+      f"raw_smtp={raw:,} msg/s ratio={rate / raw * 100 if raw else 0:.1f}% "
+      f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB "
+      f"cpu_s(app/pg/kafka/sink/other)={app:.1f}/{pg:.1f}/{kafka:.1f}/{sink:.1f}/{other:.1f} "
+      f"of {wall * cores:.0f} core-s ({cores} cores) polls={polls} poll_avg={poll_ms:.0f}ms "
+      f"jvm='{jvm}'" + (f" tuning='{tuning.strip()}'" if tuning.strip() else ""))
+PY
+say "logs: $work/{app,postgres,kafka,sink}.log, top snapshots: $work/top.log"
+other=$(python3 -c "a=[float(x) for x in '$cpu_before'.split()]; b=[float(x) for x in '$cpu_after'.split()]; u=[y-x for x,y in zip(a,b)]; print(round(100*(u[4]-sum(u[:4]))/(($end-$start)*$(nproc))))")
+if [ "$other" -ge 15 ]; then
+  say "WARNING: other processes used ${other}% of the machine's CPU during delivery; the figures are noisy. Busiest:"
+  awk '/^ *PID/{f=1; next} f && NF>11 && $9+0 >= 20 {print}' "$work/top.log" | grep -vE "^ *($app_pid|$kafka_pid|$pg_pid|$sink_pid) |postgres: " \
+    | awk '{c=""; for(i=12;i<=NF;i++) c=c" "$i; print substr(c, 2, 110)}' | sort | uniq -c | sort -rn | head -n 3 >&2 || true
+fi
+warnings=$(grep -cE ' (WARN|ERROR) ' "$work/app.log" || true)
+if [ "$warnings" -gt 0 ]; then
+  say "$warnings WARN/ERROR lines in the app log, the first ones:"
+  grep -E ' (WARN|ERROR) ' "$work/app.log" | head -n 5 | cut -c1-300 >&2
+fi
+sent=$(echo "$progress" | json 'd["sent"]')
+bad=$(echo "$progress" | json 'd["failed"] + d["bounced"] + d["retrying"] + d["skipped"]')
+[ "$status" = sent ] || die "the issue ended as $status"
+[ "$sent" = "$N" ] && [ "$bad" = 0 ] || die "sent=$sent of $N, failed/bounced/retrying/skipped=$bad"
+[ $((sink_after - sink_before)) = "$N" ] || die "the sink accepted $((sink_after - sink_before)) mails for $N sends"
