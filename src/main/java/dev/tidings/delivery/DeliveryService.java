@@ -174,9 +174,7 @@ public class DeliveryService {
                 .owned(accountId, newsletterId)
                 .flatMap(n -> pool.preparedQuery(
                                 """
-                                SELECT i.status, i.recipients, i.started_at, i.finished_at,
-                                       (SELECT count(*) FROM send s WHERE s.issue_id = i.id AND s.status = 'sent'
-                                          AND s.sent_at > now() - interval '10 seconds') AS recent
+                                SELECT i.status, i.recipients, i.started_at, i.finished_at, now() AS now
                                 FROM issue i WHERE i.id = $1 AND i.newsletter_id = $2
                                 """)
                         .execute(Tuple.of(issueId, newsletterId)))
@@ -185,8 +183,7 @@ public class DeliveryService {
                         throw ProblemException.notFound("This issue");
                     }
                     Row issue = rows.iterator().next();
-                    return pool.preparedQuery(
-                                    "SELECT status, count(*) AS n FROM send WHERE issue_id = $1 GROUP BY status")
+                    return pool.preparedQuery("SELECT status, n FROM send_count WHERE issue_id = $1")
                             .execute(Tuple.of(issueId))
                             .map(counts -> {
                                 Map<String, Long> by = new HashMap<>();
@@ -194,14 +191,16 @@ public class DeliveryService {
                                 Instant started = instant(issue.getOffsetDateTime("started_at"));
                                 Instant finished = instant(issue.getOffsetDateTime("finished_at"));
                                 long sent = by.getOrDefault("sent", 0L);
-                                double rate = finished != null && started != null
-                                        ? sent
+                                // The average since the start (up to the end, once finished).
+                                Instant until = finished != null ? finished : instant(issue.getOffsetDateTime("now"));
+                                double rate = started == null
+                                        ? 0
+                                        : sent
                                                 / Math.max(
                                                         0.001,
-                                                        Duration.between(started, finished)
+                                                        Duration.between(started, until)
                                                                         .toMillis()
-                                                                / 1000.0)
-                                        : issue.getLong("recent") / 10.0;
+                                                                / 1000.0);
                                 return new DeliveryViews.Progress(
                                         issue.getString("status"),
                                         issue.getInteger("recipients") == null ? 0 : issue.getInteger("recipients"),
