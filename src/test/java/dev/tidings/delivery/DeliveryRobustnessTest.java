@@ -151,6 +151,7 @@ class DeliveryRobustnessTest {
         assertThat(metrics)
                 .contains("tidings_sends_total{outcome=\"sent\"")
                 .contains("tidings_send_latency_seconds_count")
-                .contains("tidings_sends_in_flight");
+                .contains("tidings_sends_in_flight")
+                .contains("kafka_consumer_fetch_manager_records_lag");
     }
 }
