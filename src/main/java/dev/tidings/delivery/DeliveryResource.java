@@ -1,11 +1,14 @@
 package dev.tidings.delivery;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tidings.account.CurrentAccount;
 import dev.tidings.web.Ids;
 import dev.tidings.web.Page;
 import dev.tidings.web.PageRequest;
+import dev.tidings.web.ProblemException;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -14,6 +17,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -27,27 +33,46 @@ public class DeliveryResource {
 
     private final DeliveryService delivery;
     private final CurrentAccount current;
+    private final ObjectMapper json;
 
-    public DeliveryResource(DeliveryService delivery, CurrentAccount current) {
+    public DeliveryResource(DeliveryService delivery, CurrentAccount current, ObjectMapper json) {
         this.delivery = delivery;
         this.current = current;
+        this.json = json;
     }
 
     @POST
     @Path("/publish")
+    @Consumes(MediaType.WILDCARD)
     @ResponseStatus(202)
-    @Operation(summary = "Publish now or at scheduledAt; a repeat with the same Idempotency-Key sends nothing twice")
+    @Operation(
+            summary = "Publish now or at scheduledAt ({\"scheduledAt\": \"2026-12-01T08:00:00Z\"}, body optional);"
+                    + " a repeat with the same Idempotency-Key sends nothing twice")
     public Uni<DeliveryViews.Published> publish(
             @PathParam("id") String id,
             @PathParam("iid") String iid,
             @HeaderParam("Idempotency-Key") String idempotencyKey,
-            DeliveryViews.PublishRequest body) {
+            byte[] body) {
         return delivery.publish(
                 current.id(),
                 newsletter(id),
                 issue(iid),
-                body == null ? null : body.scheduledAt(),
+                scheduledAt(body),
                 idempotencyKey == null ? null : idempotencyKey.strip());
+    }
+
+    /** The optional body: nothing, {@code {}}, or {@code {"scheduledAt": "<RFC 3339>"}}. */
+    private Instant scheduledAt(byte[] body) {
+        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        DeliveryViews.PublishRequest request;
+        try {
+            request = json.readValue(body, DeliveryViews.PublishRequest.class);
+        } catch (IOException e) {
+            throw ProblemException.invalid("scheduledAt", "must be an RFC 3339 timestamp, e.g. 2026-12-01T08:00:00Z");
+        }
+        return request == null ? null : request.scheduledAt();
     }
 
     @POST

@@ -263,4 +263,22 @@ class DeliveryTest {
                 .then()
                 .statusCode(400);
     }
+
+    @Test
+    void publishNeedsNoBodyAndAPastScheduleSendsNow() {
+        List<String> emails = subscribers(2);
+        String now = Issues.draft(newsletter);
+        as(token).post(base(now) + "/publish").then().statusCode(202).body("status", equalTo("sending"));
+        String past = Issues.draft(newsletter);
+        as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("scheduledAt", "2020-01-01T00:00:00Z"))
+                .post(base(past) + "/publish")
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("sending"));
+        awaitStatus(now, "sent");
+        awaitStatus(past, "sent");
+        assertThat(mailbox.messagesTo(emails.get(0))).hasSize(2);
+    }
 }
