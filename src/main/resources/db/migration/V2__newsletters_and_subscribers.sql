@@ -61,7 +61,7 @@ CREATE TABLE subscriber_count (
 CREATE FUNCTION subscriber_count_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO subscriber_count (newsletter_id, status, n)
-    SELECT newsletter_id, status, count(*) FROM new_rows WHERE status <> 'erased' GROUP BY 1, 2
+    SELECT newsletter_id, status, count(*) FROM new_rows WHERE status <> 'erased' GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (newsletter_id, status) DO UPDATE SET n = subscriber_count.n + EXCLUDED.n;
     RETURN NULL;
 END $$;
@@ -86,7 +86,7 @@ BEGIN
         ) changes WHERE status <> 'erased' GROUP BY 1, 2
     )
     INSERT INTO subscriber_count (newsletter_id, status, n)
-    SELECT newsletter_id, status, k FROM delta
+    SELECT newsletter_id, status, k FROM delta ORDER BY 1, 2
     ON CONFLICT (newsletter_id, status) DO UPDATE SET n = subscriber_count.n + EXCLUDED.n;
     RETURN NULL;
 END $$;

@@ -315,8 +315,8 @@ public class Dispatcher {
                         """
                         UPDATE issue i SET status = 'sent', finished_at = now(), updated_at = now()
                         WHERE i.status = 'sending' AND i.planning_done AND NOT i.requeue
-                          AND NOT EXISTS (SELECT 1 FROM send s WHERE s.issue_id = i.id
-                                          AND s.status IN ('queued', 'sending', 'retrying'))
+                          AND NOT EXISTS (SELECT 1 FROM send_count c WHERE c.issue_id = i.id
+                                          AND c.status IN ('queued', 'sending', 'retrying') AND c.n > 0)
                         """)
                 .execute()
                 .replaceWithVoid()

@@ -210,6 +210,12 @@ public class SendConsumer {
         String domain = send.email().substring(send.email().lastIndexOf('@') + 1);
         return limits.acquire(domain)
                 .flatMap(ready -> {
+                    if (leaseNearlyOver(send)) {
+                        // Another instance may take it over any moment: hand it back untried.
+                        return Uni.createFrom()
+                                .item(Outcome.retry(
+                                        send, "its lease ran out before its turn; handed back", Instant.now(), false));
+                    }
                     IssueContext context = task.batch().context;
                     String unsubscribeUrl = links.unsubscribeUrl(context.newsletter(), send.subscriberId());
                     RenderedMail rendered = renderer.render(
@@ -235,6 +241,11 @@ public class SendConsumer {
                 .recoverWithItem(failure -> classify(send, domain, failure))
                 .invoke(outcome -> finish(task, outcome))
                 .replaceWithVoid();
+    }
+
+    private boolean leaseNearlyOver(Claimed send) {
+        long marginSeconds = Math.max(1, Math.min(30, config.lease().toSeconds() / 10));
+        return java.time.OffsetDateTime.now().isAfter(send.lease().minusSeconds(marginSeconds));
     }
 
     private Outcome classify(Claimed send, String domain, Throwable failure) {

@@ -35,8 +35,8 @@ public class SendStore {
                         FROM subscriber sub, issue i
                         WHERE s.id = ANY($2) AND s.issue_id = $1 AND s.status IN ('queued', 'retrying')
                           AND sub.id = s.subscriber_id AND i.id = s.issue_id AND i.status = 'sending'
-                        RETURNING s.id, s.issue_id, s.subscriber_id, s.attempts, sub.email, sub.name, sub.status,
-                                  sub.attributes
+                        RETURNING s.id, s.lease_until, s.issue_id, s.subscriber_id, s.attempts, sub.email, sub.name,
+                                  sub.status, sub.attributes
                         """)
                 .execute(Tuple.of(issueId, sendIds.toArray(UUID[]::new), (double) lease.toSeconds()))
                 .map(rows -> {
@@ -44,6 +44,7 @@ public class SendStore {
                     for (Row row : rows) {
                         claimed.add(new Claimed(
                                 row.getUUID("id"),
+                                row.getOffsetDateTime("lease_until"),
                                 row.getUUID("issue_id"),
                                 row.getUUID("subscriber_id"),
                                 row.getInteger("attempts"),
@@ -67,10 +68,12 @@ public class SendStore {
         Integer[] counted = new Integer[n];
         String[] errors = new String[n];
         java.time.OffsetDateTime[] next = new java.time.OffsetDateTime[n];
+        java.time.OffsetDateTime[] leases = new java.time.OffsetDateTime[n];
         List<UUID> bounced = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Outcome o = outcomes.get(i);
             ids[i] = o.sendId();
+            leases[i] = o.lease();
             statuses[i] = o.status();
             counted[i] = o.countsAsAttempt() ? 1 : 0;
             errors[i] = o.error() == null ? null : truncate(o.error());
@@ -84,11 +87,11 @@ public class SendStore {
                         UPDATE send s SET status = u.status, attempts = s.attempts + u.counted, last_error = u.error,
                             next_attempt_at = u.next_at, lease_until = NULL,
                             sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
-                        FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[])
-                             AS u(id, status, counted, error, next_at)
-                        WHERE s.id = u.id AND s.status = 'sending'
+                        FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+                             AS u(id, status, counted, error, next_at, lease)
+                        WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until = u.lease
                         """)
-                .execute(Tuple.of(ids, statuses, counted, errors, next))
+                .execute(Tuple.of(ids, statuses, counted, errors, next, leases))
                 .replaceWithVoid();
         if (bounced.isEmpty()) {
             return update;

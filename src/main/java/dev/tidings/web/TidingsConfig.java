@@ -70,8 +70,8 @@ public interface TidingsConfig {
         @WithDefault("30s")
         Duration throttleBackoff();
 
-        /** Sends per Kafka record. */
-        @WithDefault("50")
+        /** Sends per Kafka record (one claim statement each). */
+        @WithDefault("100")
         int jobSize();
 
         /** Subscribers planned (send records created and put on Kafka) per dispatcher transaction. */

@@ -39,8 +39,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 class DeliveryRestartIT {
 
     private static final int SUBSCRIBERS = 2000;
-    /** The most sends one instance can hold claimed at once: claims in flight x job size + in flight. */
-    private static final int CLAIM_BOUND = 4 * 50 + 64;
+    /**
+     * The most sends one instance can hold claimed and unrecorded: the claim limit (4 x in-flight +
+     * 2 x job size) plus what the 4 concurrent claims may add on top (4 x job size).
+     */
+    private static final int CLAIM_BOUND = 4 * 64 + 6 * 100;
 
     static PostgresTestDatabase postgres = new PostgresTestDatabase();
     static KafkaTestBroker kafka = new KafkaTestBroker();
@@ -68,7 +71,7 @@ class DeliveryRestartIT {
         env.put("TIDINGS_AUTH_COOKIE_SECURE", "false");
         env.put("TIDINGS_DEMO_ENABLED", "true");
         env.put("TIDINGS_DELIVERY_RATE_PER_SECOND", "250");
-        env.put("TIDINGS_DELIVERY_LEASE", "5s");
+        env.put("TIDINGS_DELIVERY_LEASE", "10s");
         env.put("TIDINGS_DELIVERY_RECLAIM_EVERY", "1s");
     }
 
