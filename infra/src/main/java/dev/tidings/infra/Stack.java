@@ -12,6 +12,7 @@ import java.util.Arrays;
  *   Stack postgres  --port 55432 --dir target/pg [--database tidings]
  *   Stack greenmail --smtp-port 3025 --api-port 8025
  *   Stack platform  [--app-port 8080] [--keep-data] [--no-app]
+ *   Stack sink      --port 2525 --log target/sink.log [--soft-percent 10] [--hard-percent 1]
  * </pre>
  */
 public final class Stack {
@@ -29,12 +30,13 @@ public final class Stack {
             case "postgres" -> EmbeddedPostgresServer.run(options);
             case "greenmail" -> GreenMailServer.run(options);
             case "platform" -> LocalPlatform.run(options);
+            case "sink" -> RecordingSink.run(options);
             default -> usage();
         }
     }
 
     private static void usage() {
-        System.err.println("usage: Stack kafka|postgres|greenmail|platform [--option value ...]");
+        System.err.println("usage: Stack kafka|postgres|greenmail|platform|sink [--option value ...]");
         System.exit(2);
     }
 }
