@@ -169,6 +169,14 @@ done
 issue=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
   -d '{"subject":"Chaos issue for {subscriber.name}","bodyMarkdown":"# Chaos\n\nHello {subscriber.name}, this issue is sent while replicas die and the broker restarts.\n\n*One* mail per reader, please."}' \
   "$base/api/newsletters/$newsletter/issues" | json 'd["id"]')
+if [ "${DROP_COUNT_TRIGGERS:-0}" = 1 ]; then
+  # Diagnostic only (not a pass of the harness): without V4's statement-level send_count triggers,
+  # which every send statement of an issue updates (GET .../delivery counts then go stale; this
+  # script reads progress from the send table).
+  say "DIAGNOSTIC: dropping the send_count triggers"
+  sql -c "DROP TRIGGER send_count_insert ON send" -c "DROP TRIGGER send_count_update ON send" \
+    -c "DROP TRIGGER send_count_delete ON send"
+fi
 # The audience as it stands just before publish: the active subscribers.
 sql -c "DROP TABLE IF EXISTS chaos_audience" \
   -c "CREATE TABLE chaos_audience AS SELECT id FROM subscriber WHERE newsletter_id = '$newsletter' AND status = 'active'"
@@ -183,17 +191,16 @@ say "published issue $issue: $published"
 deadline=$(python3 -c "print(int($start + $TIMEOUT))")
 : > "$work/events.log"
 event() { echo "$(date +%s.%N) $*" >> "$work/events.log"; say "EVENT at $sent_pct % sent: $*"; }
-step=0; last_report=0; progress=; kill_times=()
+step=0; last_report=0; progress=; kill_times=(); timed_out=0
+progress_sql="SELECT i.status || ' ' || count(*) FILTER (WHERE s.status = 'queued') || ' ' || count(*) FILTER (WHERE s.status = 'sending')
+  || ' ' || count(*) FILTER (WHERE s.status = 'sent') || ' ' || count(*) FILTER (WHERE s.status = 'retrying')
+  || ' ' || count(*) FILTER (WHERE s.status = 'failed') || ' ' || count(*) FILTER (WHERE s.status = 'bounced')
+  || ' ' || count(*) FILTER (WHERE s.status = 'skipped')
+  FROM issue i LEFT JOIN send s ON s.issue_id = i.id WHERE i.id = '$issue' GROUP BY i.status"
 while :; do
-  # ask any replica that is up
-  reply=
-  for port in "${APP_PORTS[@]}"; do
-    reply=$(curl -sf -m 5 "${auth[@]}" "http://127.0.0.1:$port/api/newsletters/$newsletter/issues/$issue/delivery" 2>/dev/null) && break
-    reply=
-  done
-  if [ -n "$reply" ]; then progress=$reply; fi
-  status=$(sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' <<< "$progress"); status=${status:-?}
-  sent_now=$(sed -n 's/.*"sent":\([0-9]*\).*/\1/p' <<< "$progress"); sent_now=${sent_now:-0}
+  # progress straight from the database (replicas come and go); one index scan, a few ms at 100k
+  progress=$(sql -c "$progress_sql" 2>/dev/null) || progress="? 0 0 0 0 0 0 0"
+  read -r status queued sending sent_now retrying failed_now bounced_now skipped_now <<< "$progress"
   sent_pct=$((100 * sent_now / audience))
   case "$status" in sent|cancelled|paused) break ;; esac
   if [ $step = 0 ] && [ $sent_pct -ge 20 ]; then
@@ -214,16 +221,17 @@ while :; do
     unset 'pid[app2]'; step=4
   fi
   now=$(date +%s)
-  [ "$now" -ge "$deadline" ] && die "the issue is not sent after ${TIMEOUT}s: $progress"
+  if [ "$now" -ge "$deadline" ]; then
+    say "the issue is not sent after ${TIMEOUT}s; checking what there is"; timed_out=1; break
+  fi
   if [ $((now - last_report)) -ge 5 ]; then
-    say "$(echo "$progress" | json '"status=%s queued=%s sending=%s sent=%s retrying=%s failed=%s bounced=%s rate=%.0f/s" % tuple(d[k] for k in ("status","queued","sending","sent","retrying","failed","bounced","sentPerSecond"))' 2>/dev/null || echo "$progress")"
+    say "status=$status queued=$queued sending=$sending sent=$sent_now retrying=$retrying failed=$failed_now bounced=$bounced_now skipped=$skipped_now sink=$(wc -l < "$work/sink.log")"
     last_report=$now
   fi
-  sleep 0.2
+  sleep 0.5
 done
 end=$(date +%s.%N)
-echo "$progress" > "$work/progress.json"
-say "issue ended: $progress"
+say "issue ended: status=$status (queued sending sent retrying failed bounced skipped: ${progress#* })"
 sleep 1   # the sink flushes its log every 0.2 s
 
 # --- checks
@@ -257,6 +265,7 @@ get() { awk -v k="$1" -v v="${2:--}" '$1 == k && $2 == v {print $3; f=1} END {if
 sent=$(get status sent); bounced=$(get status bounced); failed=$(get status failed); skipped=$(get status skipped)
 dups=$(get duplicates); lost=$(( $(get lost_unfinished) + $(get lost_no_send) + $(get lost_sent_not_accepted) ))
 bound=$(( ${#kill_times[@]} * (4 * IN_FLIGHT + 2 * JOB_SIZE) ))
+deadlocks=$(sql -c "SELECT deadlocks FROM pg_stat_database WHERE datname = 'tidings'")
 elapsed=$(python3 -c "print(f'{$end - $start:.1f}')")
 rate=$(python3 -c "print(round($sent / ($end - $start)))")
 problems=()
@@ -272,12 +281,13 @@ problems=()
 [ "$(get outside_audience)" = 0 ] || problems+=("$(get outside_audience) sends for subscribers outside the audience")
 [ "$dups" -le "$bound" ] || problems+=("duplicates=$dups > bound=$bound")
 [ "$(get dup_not_at_kill)" = 0 ] || problems+=("$(get dup_not_at_kill) duplicated Message-IDs first accepted more than 5 s away from a kill")
+[ $timed_out = 0 ] || problems+=("the issue was not sent within ${TIMEOUT}s (status $status)")
 [ $step = 4 ] || problems+=("only $step of 4 chaos events happened while sending (slow it down: APP_ENV=TIDINGS_DELIVERY_RATE_PER_SECOND=...)")
 
 say "checks: $(tr '\n' ';' < "$work/checks.txt")"
 say "events:"; sed 's/^/    /' "$work/events.log" >&2
 say "logs: $work/{app1,app2,app3,kafka,postgres}.log, sink log $work/sink.log, checks $work/checks.txt"
-echo "chaos recipients=$audience sent=$sent bounced=$bounced failed=$failed skipped=$skipped duplicates=$dups bound=$bound lost=$lost events=$step/4 elapsed=${elapsed}s mails/s=$rate result=$([ ${#problems[@]} = 0 ] && echo PASS || echo FAIL)"
+echo "chaos recipients=$audience sent=$sent bounced=$bounced failed=$failed skipped=$skipped duplicates=$dups bound=$bound lost=$lost events=$step/4 elapsed=${elapsed}s mails/s=$rate pg_deadlocks=$deadlocks${DROP_COUNT_TRIGGERS:+ diagnostic=no-send-count-triggers} result=$([ ${#problems[@]} = 0 ] && echo PASS || echo FAIL)"
 if [ ${#problems[@]} -gt 0 ]; then
   for p in "${problems[@]}"; do echo "FAILED: $p" >&2; done
   exit 1
