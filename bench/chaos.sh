@@ -19,18 +19,18 @@
 #   - every failed/bounced send has a last_error; nothing skipped
 #   - distinct Message-IDs accepted = sends `sent`, each for the send's own subscriber
 #   - duplicates (acceptances of a Message-ID beyond its first) <= bound = kills x (4 x in-flight
-#     + 2 x job size), and each duplicated mail was first accepted within 5 s before a kill
+#     + 6 x job size: the claim limit plus what four concurrent claims may add), and each duplicated mail was first accepted within 5 s before a kill
 # and prints one summary line. Exits non-zero when a check fails.
 #
 # Environment: APP_JAVA_OPTS (default -Xmx512m), APP_ENV ("K=V ..." extra app env, e.g.
 # "TIDINGS_DELIVERY_RATE_PER_SECOND=100" to slow a small run down so every event happens while
-# sending), IN_FLIGHT (64), JOB_SIZE (50), SOFT_PERCENT (10), HARD_PERCENT (1), TIMEOUT (900 s),
+# sending), IN_FLIGHT (64), JOB_SIZE (100), SOFT_PERCENT (10), HARD_PERCENT (1), TIMEOUT (900 s),
 # SKIP_BUILD=1, KEEP=1 (keep the data dirs; logs in target/chaos/ are always kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 PG=56632; KAFKA=29292; SINK=2625; APP_PORTS=(18381 18382 18383)
-IN_FLIGHT=${IN_FLIGHT:-64}; JOB_SIZE=${JOB_SIZE:-50}
+IN_FLIGHT=${IN_FLIGHT:-64}; JOB_SIZE=${JOB_SIZE:-100}
 SOFT_PERCENT=${SOFT_PERCENT:-10}; HARD_PERCENT=${HARD_PERCENT:-1}
 TIMEOUT=${TIMEOUT:-900}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
 work=$PWD/target/chaos; base="http://127.0.0.1:${APP_PORTS[0]}"
@@ -264,7 +264,7 @@ SQL
 get() { awk -v k="$1" -v v="${2:--}" '$1 == k && $2 == v {print $3; f=1} END {if (!f) print 0}' "$work/checks.txt"; }
 sent=$(get status sent); bounced=$(get status bounced); failed=$(get status failed); skipped=$(get status skipped)
 dups=$(get duplicates); lost=$(( $(get lost_unfinished) + $(get lost_no_send) + $(get lost_sent_not_accepted) ))
-bound=$(( ${#kill_times[@]} * (4 * IN_FLIGHT + 2 * JOB_SIZE) ))
+bound=$(( ${#kill_times[@]} * (4 * IN_FLIGHT + 6 * JOB_SIZE) ))
 deadlocks=$(sql -c "SELECT deadlocks FROM pg_stat_database WHERE datname = 'tidings'")
 elapsed=$(python3 -c "print(f'{$end - $start:.1f}')")
 rate=$(python3 -c "print(round($sent / ($end - $start)))")

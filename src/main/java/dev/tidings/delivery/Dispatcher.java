@@ -264,11 +264,23 @@ public class Dispatcher {
                                 """
                                         .formatted(condition, order, SWEEP_BATCH, REDISPATCH_MINUTES))
                         .execute())
-                .flatMap(this::produceByIssue)
+                .flatMap(rows -> produceByIssue(rows)
+                        // Kafka did not take them (a broker restart, say): due again at once rather than
+                        // after the redispatch wait.
+                        .onFailure()
+                        .call(() -> dueNow(rows)))
                 .onFailure()
                 .invoke(failure -> LOG.warnf("sweep failed: %s", failure.getMessage()))
                 .onFailure()
                 .recoverWithNull();
+    }
+
+    private Uni<Void> dueNow(RowSet<Row> rows) {
+        List<UUID> ids = new ArrayList<>();
+        rows.forEach(row -> ids.add(row.getUUID("id")));
+        return pool.preparedQuery("UPDATE send SET next_attempt_at = now() WHERE id = ANY($1) AND status = 'retrying'")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .replaceWithVoid();
     }
 
     private Uni<Void> produceByIssue(RowSet<Row> rows) {
