@@ -24,6 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
+export REPLICAS=${REPLICAS:-1}   # app instances sharing the work (ports APP, APP+1, ...); seeding goes through the first
 APP=18180; PG=56532; KAFKA=29192; SINK=2525
 RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
 TIMEOUT=${TIMEOUT:-1800}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
@@ -192,9 +193,27 @@ issue=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' --data-binary 
 mail_bytes=$(curl -sf "${auth[@]}" "$base/api/newsletters/$newsletter/issues/$issue/preview" \
   | json 'len(d["html"].encode()) + len(d["text"].encode()) + 1000')   # + ~1 KB of headers and MIME
 
+# --- more replicas: the same app on the next ports, sharing PostgreSQL, Kafka and the sink
+app_pids=$app_pid
+for r in $(seq 2 "$REPLICAS"); do
+  port=$((APP + r - 1))
+  # shellcheck disable=SC2086
+  env "${app_env[@]}" "${extra_env[@]}" QUARKUS_HTTP_PORT=$port TIDINGS_PUBLIC_URL=http://localhost:$APP \
+    java $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app$r.log" 2>&1 &
+  pids+=($!); app_pids="$app_pids,$!"
+  for _ in $(seq 1 180); do
+    curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null || die "replica $r did not become ready; see $work/app$r.log"
+  say "replica $r ready on :$port"
+done
+# Let the consumer group settle on all replicas before the clock starts.
+[ "$REPLICAS" -gt 1 ] && sleep 10
+
 # --- CPU accounting: CPU seconds of each component's process tree (live processes and reaped children)
 cpu_snapshot() {
-  python3 - "$app_pid" "$pg_pid" "$kafka_pid" "$sink_pid" "$postmaster" <<'PY'
+  python3 - "$app_pids" "$pg_pid" "$kafka_pid" "$sink_pid" "$postmaster" <<'PY'
 import os, sys
 hz = os.sysconf("SC_CLK_TCK")
 procs = {}
@@ -213,9 +232,10 @@ def tree(root):
     return total / hz
 busy = [int(x) for x in open("/proc/stat").readline().split()[1:]]
 machine = sum(busy[i] for i in (0, 1, 2, 5, 6)) / hz  # user nice system irq softirq
-app, pg_jvm, kafka, sink, postmaster = (int(r) for r in sys.argv[1:])
+apps = [int(p) for p in sys.argv[1].split(",")]
+pg_jvm, kafka, sink, postmaster = (int(r) for r in sys.argv[2:])
 # pg_ctl daemonizes the postmaster, so it is not under the JVM that started it
-print(f"{tree(app):.2f} {tree(pg_jvm) + tree(postmaster):.2f} {tree(kafka):.2f} {tree(sink):.2f} {machine:.2f}")
+print(f"{sum(tree(a) for a in apps):.2f} {tree(pg_jvm) + tree(postmaster):.2f} {tree(kafka):.2f} {tree(sink):.2f} {machine:.2f}")
 PY
 }
 
@@ -259,7 +279,7 @@ echo "$progress" > "$work/progress.json"
 python3 - "$N" "$start" "$end" "$progress" "$work/sink.counts" "$sink_before" "$sink_after" "$raw_rate" \
   "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" \
   "$polls" "$poll_s" <<'PY'
-import json, sys
+import json, os, sys
 (n, start, end, progress, counts, before, after, raw, rss0, peak, cpu0, cpu1, mail, cores, jvm, tuning,
  polls, poll_s) = sys.argv[1:]
 poll_ms = 1000 * eval(poll_s) / max(int(polls), 1)
@@ -282,7 +302,7 @@ used = [b - a for a, b in zip(c0, c1)]
 app, pg, kafka, sink, machine = used
 other = machine - app - pg - kafka - sink
 wall = to_sent
-print(f"delivery N={n} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
+print(f"delivery replicas={os.environ.get('REPLICAS', '1')} N={n} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
       f"bounced={d['bounced']} retrying={d['retrying']} skipped={d['skipped']} sink_accepted={accepted} "
       f"publish->sent={to_sent:.2f}s publish->first_mail={(first - start) if first else float('nan'):.2f}s "
       f"publish->last_mail={to_last if to_last else float('nan'):.2f}s rate={rate:,.0f} mails/s "
