@@ -2,6 +2,7 @@ package dev.tidings.delivery;
 
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.web.Cursor;
+import dev.tidings.web.KeysetSql;
 import dev.tidings.web.Page;
 import dev.tidings.web.PageRequest;
 import dev.tidings.web.ProblemException;
@@ -235,17 +236,7 @@ public class DeliveryService {
             args.add(status);
             sql.append(" AND s.status = $").append(args.size());
         }
-        if (page.after() != null) {
-            args.add(page.after().createdAt().atOffset(ZoneOffset.UTC));
-            args.add(page.after().id());
-            sql.append(" AND (s.created_at, s.id) < ($")
-                    .append(args.size() - 1)
-                    .append(", $")
-                    .append(args.size())
-                    .append(")");
-        }
-        args.add(fetch.limit());
-        sql.append(" ORDER BY s.created_at DESC, s.id DESC LIMIT $").append(args.size());
+        KeysetSql.appendPage(sql, args, fetch, "s.");
         return newsletters
                 .owned(accountId, newsletterId)
                 .flatMap(n -> status(newsletterId, issueId))

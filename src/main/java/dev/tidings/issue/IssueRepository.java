@@ -1,5 +1,6 @@
 package dev.tidings.issue;
 
+import dev.tidings.web.KeysetSql;
 import dev.tidings.web.PageRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -8,7 +9,6 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,17 +61,7 @@ public class IssueRepository {
             args.add(status.wire());
             sql.append(" AND status = $").append(args.size());
         }
-        if (page.after() != null) {
-            args.add(page.after().createdAt().atOffset(ZoneOffset.UTC));
-            args.add(page.after().id());
-            sql.append(" AND (created_at, id) < ($")
-                    .append(args.size() - 1)
-                    .append(", $")
-                    .append(args.size())
-                    .append(")");
-        }
-        args.add(page.limit());
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(args.size());
+        KeysetSql.appendPage(sql, args, page, "");
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(IssueRepository::all);
     }
 

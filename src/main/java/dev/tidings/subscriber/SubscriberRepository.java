@@ -1,5 +1,6 @@
 package dev.tidings.subscriber;
 
+import dev.tidings.web.KeysetSql;
 import dev.tidings.web.PageRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -8,7 +9,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,17 +72,7 @@ public class SubscriberRepository {
             sql.append(" AND lower(coalesce(email, '') || ' ' || coalesce(name, '')) LIKE $")
                     .append(args.size());
         }
-        if (page.after() != null) {
-            args.add(page.after().createdAt().atOffset(ZoneOffset.UTC));
-            args.add(page.after().id());
-            sql.append(" AND (created_at, id) < ($")
-                    .append(args.size() - 1)
-                    .append(", $")
-                    .append(args.size())
-                    .append(")");
-        }
-        args.add(page.limit());
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(args.size());
+        KeysetSql.appendPage(sql, args, page, "");
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(SubscriberRepository::all);
     }
 
