@@ -1,6 +1,7 @@
 package dev.tidings.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tidings.delivery.smtp.SmtpReplyException;
 import dev.tidings.issue.CompiledIssue;
 import dev.tidings.issue.IssueRenderer;
 import dev.tidings.issue.Recipient;
@@ -13,7 +14,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.vertx.ext.mail.SMTPException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -249,9 +249,9 @@ public class SendConsumer {
     }
 
     private Outcome classify(Claimed send, String domain, Throwable failure) {
-        if (failure instanceof SMTPException smtp) {
-            int code = smtp.getReplyCode();
-            String reply = code + " " + smtp.getReplyMessage();
+        if (failure instanceof SmtpReplyException smtp) {
+            int code = smtp.code();
+            String reply = smtp.reply();
             if (code == 421 || code == 451 || code == 454) {
                 limits.throttle(domain);
                 return Outcome.retry(send, reply, Instant.now().plus(limits.backoff()), false);

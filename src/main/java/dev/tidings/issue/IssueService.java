@@ -2,6 +2,7 @@ package dev.tidings.issue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tidings.delivery.MailComposer;
+import dev.tidings.delivery.MailTransport;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.subscriber.PublicLinks;
 import dev.tidings.subscriber.SubscriberRepository;
@@ -13,8 +14,6 @@ import dev.tidings.web.PatchBody;
 import dev.tidings.web.Problem;
 import dev.tidings.web.ProblemException;
 import dev.tidings.web.TidingsConfig;
-import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +51,7 @@ public class IssueService {
     private final SubscriberRepository subscribers;
     private final PublicLinks links;
     private final MailComposer composer;
-    private final ReactiveMailer mailer;
+    private final MailTransport transport;
     private final TidingsConfig config;
 
     public IssueService(
@@ -63,7 +62,7 @@ public class IssueService {
             SubscriberRepository subscribers,
             PublicLinks links,
             MailComposer composer,
-            ReactiveMailer mailer,
+            MailTransport transport,
             TidingsConfig config) {
         this.newsletters = newsletters;
         this.issues = issues;
@@ -72,7 +71,7 @@ public class IssueService {
         this.subscribers = subscribers;
         this.links = links;
         this.composer = composer;
-        this.mailer = mailer;
+        this.transport = transport;
         this.config = config;
     }
 
@@ -210,17 +209,23 @@ public class IssueService {
                     RenderedMail rendered = renderer.render(compiled, sample(), unsubscribeUrl);
                     RenderedMail test =
                             new RenderedMail("[Test] " + rendered.subject(), rendered.html(), rendered.text());
-                    Mail[] mails = addresses.stream()
-                            .map(to -> composer.compose(n, test, to, UUID.randomUUID(), unsubscribeUrl))
-                            .toArray(Mail[]::new);
-                    return mailer.send(mails).onFailure().transform(e -> {
-                        LOG.warnf(e, "Test send of issue %s failed", id);
-                        return new ProblemException(
-                                502,
-                                "mail-not-sent",
-                                "Mail not sent",
-                                "The mail server did not accept the test mail; try again later");
-                    });
+                    // Through the same composer and transport as the real thing, so the test is what is sent.
+                    List<Uni<Void>> sends = addresses.stream()
+                            .map(to -> transport.send(composer.compose(n, test, to, UUID.randomUUID(), unsubscribeUrl)))
+                            .toList();
+                    return Uni.join()
+                            .all(sends)
+                            .andFailFast()
+                            .replaceWithVoid()
+                            .onFailure()
+                            .transform(e -> {
+                                LOG.warnf(e, "Test send of issue %s failed", id);
+                                return new ProblemException(
+                                        502,
+                                        "mail-not-sent",
+                                        "Mail not sent",
+                                        "The mail server did not accept the test mail; try again later");
+                            });
                 }));
     }
 

@@ -85,6 +85,14 @@ public interface TidingsConfig {
         /** On shutdown, how long in-flight sends may take to finish before the instance stops. */
         @WithDefault("30s")
         Duration shutdownGrace();
+
+        /** How long to wait for any one SMTP reply before giving the connection up (the mail is retried). */
+        @WithDefault("60s")
+        Duration smtpTimeout();
+
+        /** Pooled SMTP connections unused this long are closed (servers drop idle ones after a few minutes). */
+        @WithDefault("30s")
+        Duration smtpIdleTimeout();
     }
 
     interface Health {

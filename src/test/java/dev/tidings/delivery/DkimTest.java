@@ -3,6 +3,7 @@ package dev.tidings.delivery;
 import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Issues;
@@ -12,26 +13,47 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.james.jdkim.DKIMVerifier;
+import org.apache.james.jdkim.api.SignatureRecord;
+import org.apache.james.jdkim.exceptions.FailException;
 import org.junit.jupiter.api.Test;
 
-/** With a DKIM key configured, every mail is signed, and the signature covers List-Unsubscribe. */
+/**
+ * With a DKIM key configured, every mail is signed, the signature verifies (checked by Apache
+ * jDKIM, independently of our signer) as the SMTP server received it, and it covers
+ * List-Unsubscribe and List-Unsubscribe-Post.
+ */
 @QuarkusTest
 @TestProfile(DkimTest.WithKey.class)
 class DkimTest {
+
+    static final KeyPair KEYS = keys();
+
+    static KeyPair keys() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     public static class WithKey implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-                generator.initialize(2048);
-                String key = Base64.getEncoder()
-                        .encodeToString(generator.generateKeyPair().getPrivate().getEncoded());
+                String key =
+                        Base64.getEncoder().encodeToString(KEYS.getPrivate().getEncoded());
                 return Map.of(
                         "quarkus.mailer.dkim.enabled", "true",
                         "quarkus.mailer.dkim.private-key", key,
@@ -46,7 +68,7 @@ class DkimTest {
     Mailbox mailbox;
 
     @Test
-    void mailsAreSignedOverTheUnsubscribeHeaders() {
+    void mailsAreSignedOverTheUnsubscribeHeaders() throws Exception {
         String token = Accounts.tokenFor(mailbox, newEmail());
         String newsletter = Newsletters.create(token, newSlug(), false);
         String email = "signed-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
@@ -62,5 +84,24 @@ class DkimTest {
         String headers = signed.substring(signed.indexOf("h=") + 2, signed.indexOf(';', signed.indexOf("h=")));
         assertThat(List.of(headers.split(":")))
                 .contains("list-unsubscribe", "list-unsubscribe-post", "from", "subject");
+
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        mail.writeTo(received);
+        String record = "v=DKIM1; k=rsa; p="
+                + Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded());
+        DKIMVerifier verifier = new DKIMVerifier((method, selector, domain) -> {
+            assertThat(selector.toString()).isEqualTo("tidings");
+            assertThat(domain.toString()).isEqualTo("example.com");
+            return List.of(record);
+        });
+        List<SignatureRecord> verified = verifier.verify(new ByteArrayInputStream(received.toByteArray()));
+        assertThat(verified).as("a signature that verifies").hasSize(1);
+
+        // and one changed byte in the body breaks it
+        String tampered = received.toString(StandardCharsets.ISO_8859_1).replace("Hello", "Hallo");
+        assertThat(tampered).isNotEqualTo(received.toString(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(
+                        () -> verifier.verify(new ByteArrayInputStream(tampered.getBytes(StandardCharsets.ISO_8859_1))))
+                .isInstanceOf(FailException.class);
     }
 }

@@ -1,0 +1,175 @@
+package dev.tidings.delivery.smtp;
+
+import dev.tidings.web.TidingsConfig;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Where and how the delivery transport talks SMTP. It reads the same {@code quarkus.mailer.*} keys
+ * as the Quarkus mailer (which still sends account and confirmation mails), so one set of settings
+ * configures both: host, port, tls, start-tls, trust-all, username/password, max-pool-size, and
+ * DKIM (enabled, private-key or private-key-path, sdid, selector, signed-headers).
+ */
+@ApplicationScoped
+public class SmtpSettings {
+
+    @ConfigProperty(name = "quarkus.mailer.host", defaultValue = "127.0.0.1")
+    String host;
+
+    @ConfigProperty(name = "quarkus.mailer.port", defaultValue = "25")
+    int port;
+
+    /** SMTPS: TLS from the first byte. */
+    @ConfigProperty(name = "quarkus.mailer.tls", defaultValue = "false")
+    boolean tls;
+
+    /** DISABLED, OPTIONAL (use it when offered) or REQUIRED. */
+    @ConfigProperty(name = "quarkus.mailer.start-tls", defaultValue = "OPTIONAL")
+    String startTls;
+
+    @ConfigProperty(name = "quarkus.mailer.trust-all", defaultValue = "false")
+    boolean trustAll;
+
+    @ConfigProperty(name = "quarkus.mailer.username")
+    Optional<String> username;
+
+    @ConfigProperty(name = "quarkus.mailer.password")
+    Optional<String> password;
+
+    @ConfigProperty(name = "quarkus.mailer.max-pool-size", defaultValue = "64")
+    int maxConnections;
+
+    /** The name this client gives in EHLO. */
+    @ConfigProperty(name = "quarkus.mailer.own-host-name")
+    Optional<String> ownHostName;
+
+    @Inject
+    TidingsConfig config;
+
+    Duration replyTimeout;
+    Duration idleTimeout;
+
+    @PostConstruct
+    void timeouts() {
+        replyTimeout = config.delivery().smtpTimeout();
+        idleTimeout = config.delivery().smtpIdleTimeout();
+    }
+
+    @ConfigProperty(name = "quarkus.mailer.dkim.enabled", defaultValue = "false")
+    boolean dkimEnabled;
+
+    @ConfigProperty(name = "quarkus.mailer.dkim.private-key")
+    Optional<String> dkimKey;
+
+    @ConfigProperty(name = "quarkus.mailer.dkim.private-key-path")
+    Optional<String> dkimKeyPath;
+
+    @ConfigProperty(name = "quarkus.mailer.dkim.sdid")
+    Optional<String> dkimDomain;
+
+    @ConfigProperty(name = "quarkus.mailer.dkim.selector")
+    Optional<String> dkimSelector;
+
+    @ConfigProperty(
+            name = "quarkus.mailer.dkim.signed-headers",
+            defaultValue = "From,Reply-To,To,Subject,Date,Message-ID,MIME-Version,Content-Type")
+    List<String> dkimHeaders;
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    public boolean startTlsRequired() {
+        return "REQUIRED".equalsIgnoreCase(startTls);
+    }
+
+    public boolean startTlsWanted() {
+        return !"DISABLED".equalsIgnoreCase(startTls);
+    }
+
+    public boolean trustAll() {
+        return trustAll;
+    }
+
+    public Optional<String> username() {
+        return username.filter(u -> !u.isBlank());
+    }
+
+    public String password() {
+        return password.orElse("");
+    }
+
+    public int maxConnections() {
+        return Math.max(1, maxConnections);
+    }
+
+    public String ownHostName() {
+        return ownHostName.filter(h -> !h.isBlank()).orElseGet(() -> {
+            try {
+                return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (java.io.IOException e) {
+                return "localhost";
+            }
+        });
+    }
+
+    public Duration replyTimeout() {
+        return replyTimeout;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** The signer when DKIM is enabled; a missing or unreadable key stops start-up with a clear message. */
+    public Optional<DkimSigner> dkim() {
+        if (!dkimEnabled) {
+            return Optional.empty();
+        }
+        String key = dkimKey.filter(k -> !k.isBlank()).orElseGet(this::keyFromFile);
+        String domain = dkimDomain.filter(d -> !d.isBlank()).orElseThrow(() -> missing("sdid"));
+        String selector = dkimSelector.filter(d -> !d.isBlank()).orElseThrow(() -> missing("selector"));
+        List<String> headers = dkimHeaders.stream()
+                .flatMap(h -> Arrays.stream(h.split(",")))
+                .map(String::strip)
+                .filter(h -> !h.isEmpty())
+                .toList();
+        try {
+            return Optional.of(new DkimSigner(key, domain, selector, headers));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("quarkus.mailer.dkim: " + e.getMessage());
+        }
+    }
+
+    private String keyFromFile() {
+        String path =
+                dkimKeyPath.filter(p -> !p.isBlank()).orElseThrow(() -> missing("private-key or private-key-path"));
+        try {
+            return Files.readString(Path.of(path));
+        } catch (IOException e) {
+            throw new ConfigurationException("quarkus.mailer.dkim.private-key-path: cannot read " + path);
+        }
+    }
+
+    private static ConfigurationException missing(String key) {
+        return new ConfigurationException("DKIM is enabled but quarkus.mailer.dkim." + key + " is not set");
+    }
+}

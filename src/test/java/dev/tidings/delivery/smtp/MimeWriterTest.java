@@ -1,0 +1,98 @@
+package dev.tidings.delivery.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.BodyPart;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** What MimeWriter writes, read back by Jakarta Mail as a mail client would. */
+class MimeWriterTest {
+
+    private static final String TEXT = "Grüße, Zoë! Ünïcödé and emoji 🎉 and CJK 日本語\n"
+            + ".a line that starts with a dot\n"
+            + ".\n"
+            + "trailing spaces   \n"
+            + "tab\tinside and equals = sign, and =2E literal\n"
+            + "x".repeat(200) + "\n"
+            + "é".repeat(60) + "\r\n"
+            + "last line without a break";
+    private static final String HTML = "<p>Grüße <a href=\"https://example.com/a?b=c&amp;d=e\">link</a></p>\n" + "<p>"
+            + "long words ".repeat(40) + "</p>";
+
+    @Test
+    void aMailClientReadsBackExactlyWhatWasWritten() throws Exception {
+        String subject = "Weekly news: Grüße aus Köln — " + "ünïcödé ".repeat(12);
+        String unsubscribe = "<https://tidings.example.com/p/unsubscribe?token=" + "a".repeat(120) + ">, "
+                + "<mailto:unsubscribe@example.com?subject=unsubscribe>";
+        byte[] bytes = MimeWriter.alternative(
+                List.of(
+                        Map.entry("From", MimeWriter.address("Zoë \"The\" <Editor>", "news@example.com")),
+                        Map.entry("To", "reader@example.org"),
+                        Map.entry("Subject", MimeWriter.encodeText(subject)),
+                        Map.entry("List-Unsubscribe", unsubscribe)),
+                TEXT,
+                HTML,
+                "=_0123456789abcdef",
+                null);
+
+        MimeMessage mail = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(bytes));
+        assertThat(mail.getSubject()).isEqualTo(subject);
+        InternetAddress from = (InternetAddress) mail.getFrom()[0];
+        assertThat(from.getAddress()).isEqualTo("news@example.com");
+        assertThat(from.getPersonal()).isEqualTo("Zoë The Editor");
+        assertThat(MimeUtility.unfold(mail.getHeader("List-Unsubscribe", null))).isEqualTo(unsubscribe);
+        MimeMultipart alternative = (MimeMultipart) mail.getContent();
+        assertThat(alternative.getContentType()).startsWith("multipart/alternative");
+        assertThat(alternative.getCount()).isEqualTo(2);
+        BodyPart text = alternative.getBodyPart(0);
+        BodyPart html = alternative.getBodyPart(1);
+        assertThat(text.isMimeType("text/plain")).isTrue();
+        assertThat(html.isMimeType("text/html")).isTrue();
+        assertThat(normalized(text.getContent())).isEqualTo(normalized(TEXT));
+        assertThat(normalized(html.getContent())).isEqualTo(normalized(HTML));
+    }
+
+    @Test
+    void linesAreShortAsciiAndNeverStartWithADot() {
+        byte[] bytes = MimeWriter.alternative(
+                List.of(Map.entry("Subject", MimeWriter.encodeText("Ünïcödé ".repeat(30)))),
+                TEXT,
+                HTML,
+                "=_boundary",
+                null);
+        String wire = new String(bytes, StandardCharsets.ISO_8859_1);
+        for (String line : wire.split("\r\n", -1)) {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(78);
+            assertThat(line).as("no dot-stuffing needed").doesNotStartWith(".");
+            assertThat(line.chars().allMatch(c -> c >= 32 && c < 127 || c == '\t'))
+                    .as(line)
+                    .isTrue();
+        }
+        assertThat(wire).doesNotContain("\n\n").doesNotContain("\r\r").endsWith("--=_boundary--\r\n");
+    }
+
+    @Test
+    void plainAsciiStaysReadableAndHeaderBreaksCannotBeInjected() {
+        assertThat(MimeWriter.encodeText("Hello readers")).isEqualTo("Hello readers");
+        assertThat(MimeWriter.address("Bad\r\nBcc: victim@example.com", "news@example.com"))
+                .doesNotContain("\r")
+                .doesNotContain("\n");
+        byte[] bytes = MimeWriter.alternative(
+                List.of(Map.entry("Subject", "one\r\nBcc: victim@example.com")), "t", "<p>h</p>", "=_b", null);
+        assertThat(new String(bytes, StandardCharsets.US_ASCII)).doesNotContain("\r\nBcc:");
+    }
+
+    private static String normalized(Object content) {
+        return content.toString().replace("\r\n", "\n");
+    }
+}
