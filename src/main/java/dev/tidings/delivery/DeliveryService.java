@@ -184,7 +184,8 @@ public class DeliveryService {
                         throw ProblemException.notFound("This issue");
                     }
                     Row issue = rows.iterator().next();
-                    return pool.preparedQuery("SELECT status, n FROM send_count WHERE issue_id = $1")
+                    return pool.preparedQuery(
+                                    "SELECT status, sum(n)::bigint AS n FROM send_count WHERE issue_id = $1 GROUP BY status")
                             .execute(Tuple.of(issueId))
                             .map(counts -> {
                                 Map<String, Long> by = new HashMap<>();

@@ -42,6 +42,9 @@ public class Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
     private static final int SWEEP_BATCH = 1000;
+    /** The keyset cursor before any subscriber: planning starts here. */
+    private static final java.time.OffsetDateTime BEFORE_ALL = java.time.OffsetDateTime.parse("1970-01-01T00:00:00Z");
+
     private static final int REDISPATCH_MINUTES = 5;
 
     private final Pool pool;
@@ -135,7 +138,7 @@ public class Dispatcher {
                             SELECT id, created_at FROM subscriber
                             WHERE newsletter_id = $2 AND status = 'active' AND created_at <= $3
                               AND (confirmed_at IS NULL OR confirmed_at <= $3)
-                              AND ($4::timestamptz IS NULL OR (created_at, id) > ($4, $5))
+                              AND (created_at, id) > ($4, $5)
                             ORDER BY created_at, id LIMIT $6),
                         inserted AS (
                             INSERT INTO send (id, issue_id, subscriber_id, status)
@@ -152,8 +155,10 @@ public class Dispatcher {
                         issueId,
                         issue.getUUID("newsletter_id"),
                         issue.getOffsetDateTime("published_at"),
-                        issue.getOffsetDateTime("planned_upto_at"),
-                        issue.getUUID("planned_upto"),
+                        // No "cursor IS NULL OR" here: in a prepared statement's generic plan that kept the
+                        // cursor out of the index condition, so every batch rescanned the audience from the start.
+                        Objects.requireNonNullElse(issue.getOffsetDateTime("planned_upto_at"), BEFORE_ALL),
+                        Objects.requireNonNullElse(issue.getUUID("planned_upto"), new UUID(0, 0)),
                         planBatch)))
                 .flatMap(result -> {
                     Row row = result.iterator().next();
@@ -328,7 +333,8 @@ public class Dispatcher {
                         UPDATE issue i SET status = 'sent', finished_at = now(), updated_at = now()
                         WHERE i.status = 'sending' AND i.planning_done AND NOT i.requeue
                           AND NOT EXISTS (SELECT 1 FROM send_count c WHERE c.issue_id = i.id
-                                          AND c.status IN ('queued', 'sending', 'retrying') AND c.n > 0)
+                                          AND c.status IN ('queued', 'sending', 'retrying')
+                                          GROUP BY c.status HAVING sum(c.n) > 0)
                         """)
                 .execute()
                 .replaceWithVoid()

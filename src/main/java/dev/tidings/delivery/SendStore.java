@@ -27,14 +27,19 @@ public class SendStore {
         this.pool = pool;
     }
 
-    /** Claims the still-queued sends among {@code sendIds} of an issue that is sending. */
+    /**
+     * Claims the still-queued sends among {@code sendIds} of an issue that is sending. The issue is
+     * matched with IS NOT DISTINCT FROM on purpose: with "=" the prepared statement's generic plan
+     * walked the (issue_id, ...) index over every send of the issue to find the 100 ids, a cost
+     * that grew with the issue (35 ms a claim at 100k); now the ids are looked up by primary key.
+     */
     public Uni<List<Claimed>> claim(UUID issueId, List<UUID> sendIds, Duration lease) {
         return pool.preparedQuery(
                         """
                         UPDATE send s SET status = 'sending', lease_until = now() + make_interval(secs => $3)
                         FROM subscriber sub, issue i
-                        WHERE s.id = ANY($2) AND s.issue_id = $1 AND s.status IN ('queued', 'retrying')
-                          AND sub.id = s.subscriber_id AND i.id = s.issue_id AND i.status = 'sending'
+                        WHERE s.id = ANY($2) AND s.issue_id IS NOT DISTINCT FROM $1 AND s.status IN ('queued', 'retrying')
+                          AND sub.id = s.subscriber_id AND i.id = $1 AND i.status = 'sending'
                         RETURNING s.id, s.lease_until, s.issue_id, s.subscriber_id, s.attempts, sub.email, sub.name,
                                   sub.status, sub.attributes
                         """)
@@ -58,8 +63,10 @@ public class SendStore {
     }
 
     /**
-     * Records outcomes in one statement; a bounce also suppresses the subscriber so that no
-     * further issue goes to the address.
+     * Records outcomes in one statement, only over claims still held (the lease is the claim
+     * token); a bounce also suppresses the subscriber so that no further issue goes to the
+     * address. IS NOT DISTINCT FROM keeps the lease out of the generic plan's index choice: a
+     * claim gives 100 sends the same lease, so probing the lease index visited 100 rows per send.
      */
     public Uni<Void> record(List<Outcome> outcomes) {
         int n = outcomes.size();
@@ -89,7 +96,7 @@ public class SendStore {
                             sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
                         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
                              AS u(id, status, counted, error, next_at, lease)
-                        WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until = u.lease
+                        WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
                         """)
                 .execute(Tuple.of(ids, statuses, counted, errors, next, leases))
                 .replaceWithVoid();
