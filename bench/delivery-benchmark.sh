@@ -16,7 +16,11 @@
 #   RAW_SESSIONS    parallel smtp-source sessions           (default: 50)
 #   MAIL_KB         approximate size of one mail in KiB     (default: 5)
 #   TIMEOUT         seconds to wait for the issue to be sent (default: 1800)
+#   WARMUP          subscribers of a warm-up issue sent before the measured one (default: 20000;
+#                   0 measures a cold JVM, whose first seconds go to the interpreter and the JIT)
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
+#   PG_STATEMENTS=1 profile PostgreSQL with pg_stat_statements: the statements that took the most
+#                   time during delivery go to target/bench-delivery/pg-statements.txt (needs psql)
 #
 # Needs: a JDK, curl, python3, and Postfix's smtp-sink/smtp-source (installed with apt-get when
 # missing, which needs root). Prints one result line; exits non-zero unless every mail was sent
@@ -27,7 +31,7 @@ N=${1:-100000}
 export REPLICAS=${REPLICAS:-1}   # app instances sharing the work (ports APP, APP+1, ...); seeding goes through the first
 APP=18180; PG=56532; KAFKA=29192; SINK=2525
 RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
-TIMEOUT=${TIMEOUT:-1800}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
+TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-20000}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
 work=$PWD/target/bench-delivery; base="http://127.0.0.1:$APP"
 say() { echo "[delivery-bench] $*" >&2; }
 die() { echo "FAILED: $*" >&2; exit 1; }
@@ -102,7 +106,8 @@ say "raw SMTP: $RAW_MSGS messages in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s
 
 # --- PostgreSQL and Kafka, each in its own JVM
 say "starting PostgreSQL on $PG and Kafka on $KAFKA"
-java -Xmx512m -cp 'target/infra/lib/*' dev.tidings.infra.Stack postgres --port $PG --dir "$work/postgres" \
+pg_preload=(); [ "${PG_STATEMENTS:-0}" = 1 ] && pg_preload=(--preload pg_stat_statements)
+java -Xmx512m -cp 'target/infra/lib/*' dev.tidings.infra.Stack postgres --port $PG --dir "$work/postgres" "${pg_preload[@]}" \
   > "$work/postgres.log" 2>&1 &
 pids+=($!); pg_pid=$!
 java -Xmx512m -cp 'target/infra/lib/*' dev.tidings.infra.Stack kafka --port $KAFKA --controller-port $((KAFKA + 1)) \
@@ -149,12 +154,14 @@ curl -sf -c "$work/cookies" -o /dev/null -H 'Content-Type: application/json' \
 token=$(curl -sf -b "$work/cookies" -H 'Content-Type: application/json' -d '{"name":"delivery-bench"}' \
   "$base/api/tokens" | json 'd["token"]')
 auth=(-H "Authorization: Bearer $token")
-newsletter=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
-  -d "{\"slug\":\"delivery-bench-$N\",\"name\":\"Delivery Bench\",\"fromName\":\"Bench\",\"fromEmail\":\"bench@example.com\",\"doubleOptIn\":false}" \
+# seed <slug> <n>: a newsletter with n active subscribers and a draft issue; sets $newsletter and $issue.
+seed() {
+  newsletter=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+  -d "{\"slug\":\"$1\",\"name\":\"Delivery Bench\",\"fromName\":\"Bench\",\"fromEmail\":\"bench@example.com\",\"doubleOptIn\":false}" \
   "$base/api/newsletters" | json 'd["id"]')
 
-say "importing $N subscribers"
-python3 - "$N" > "$work/subscribers.csv" <<'PY'
+say "importing $2 subscribers ($1)"
+python3 - "$2" > "$work/subscribers-$1.csv" <<'PY'
 import sys
 n = int(sys.argv[1])
 out = sys.stdout
@@ -163,7 +170,7 @@ cities = ["Oslo", "Lima", "Pune", "Kyiv", "Accra", "Quito"]
 for i in range(n):
     out.write(f"reader{i}@example{i % 97}.com,Reader {i},{cities[i % 6]}\n")
 PY
-location=$(curl -sf -D - -o /dev/null "${auth[@]}" -H 'Content-Type: text/csv' --data-binary @"$work/subscribers.csv" \
+location=$(curl -sf -D - -o /dev/null "${auth[@]}" -H 'Content-Type: text/csv' --data-binary @"$work/subscribers-$1.csv" \
   "$base/api/newsletters/$newsletter/subscribers/import" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
 case "$location" in http*) url=$location ;; *) url=$base$location ;; esac
 while :; do
@@ -171,8 +178,8 @@ while :; do
   [ "$(echo "$result" | json 'd["status"]')" = running ] || break
   sleep 0.2
 done
-[ "$(echo "$result" | json 'd["status"]')" = done ] && [ "$(echo "$result" | json 'd["created"]')" = "$N" ] \
-  || die "import did not create $N subscribers: $result"
+[ "$(echo "$result" | json 'd["status"]')" = done ] && [ "$(echo "$result" | json 'd["created"]')" = "$2" ] \
+  || die "import did not create $2 subscribers: $result"
 
 # A body of about MAIL_KB KiB on the wire: the Markdown goes out twice (HTML and text part).
 python3 - "$MAIL_KB" > "$work/issue.json" <<'PY'
@@ -190,6 +197,11 @@ print(json.dumps({"subject": "Bench issue for {subscriber.name}", "bodyMarkdown"
 PY
 issue=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' --data-binary @"$work/issue.json" \
   "$base/api/newsletters/$newsletter/issues" | json 'd["id"]')
+}
+if [ "$WARMUP" -gt 0 ]; then
+  seed "delivery-bench-warmup-$WARMUP" "$WARMUP"; warm_newsletter=$newsletter; warm_issue=$issue
+fi
+seed "delivery-bench-$N" "$N"
 mail_bytes=$(curl -sf "${auth[@]}" "$base/api/newsletters/$newsletter/issues/$issue/preview" \
   | json 'len(d["html"].encode()) + len(d["text"].encode()) + 1000')   # + ~1 KB of headers and MIME
 
@@ -210,6 +222,19 @@ for r in $(seq 2 "$REPLICAS"); do
 done
 # Let the consumer group settle on all replicas before the clock starts.
 [ "$REPLICAS" -gt 1 ] && sleep 10
+# A fresh JVM runs its first seconds of delivery in the interpreter and the JIT compilers; a
+# running service is warm. The warm-up issue goes out (to every replica's share) before the clock.
+if [ "$WARMUP" -gt 0 ]; then
+  say "warm-up: an issue to $WARMUP subscribers"
+  curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' -o /dev/null \
+    "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/publish" || die "warm-up publish failed"
+  for _ in $(seq 1 600); do
+    curl -sf "${auth[@]}" "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/delivery" | grep -q '"status":"sent"' && break
+    sleep 0.5
+  done
+  curl -sf "${auth[@]}" "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/delivery" | grep -q '"status":"sent"' \
+    || die "the warm-up issue was not sent"
+fi
 
 # --- CPU accounting: CPU seconds of each component's process tree (live processes and reaped children)
 cpu_snapshot() {
@@ -243,6 +268,10 @@ PY
 rss_before=$(ps -o rss= -p $app_pid | tr -d ' '); peak=$rss_before
 sink_before=$(sink_count)
 cpu_before=$(cpu_snapshot)
+pg_sql() { psql -q -X -h 127.0.0.1 -p $PG -U postgres -d tidings "$@"; }
+if [ "${PG_STATEMENTS:-0}" = 1 ]; then
+  pg_sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+fi
 ( set +e +o pipefail; while :; do { date +%T; top -b -c -n 2 -d 1 -w 220 | awk '/^top -/{f++} f==2' | head -n 22; echo; } >> "$work/top.log"; sleep 4; done ) &
 top_loop=$!
 say "publishing to $N subscribers (mail ~$((mail_bytes / 1024)) KiB)"
@@ -275,6 +304,12 @@ cpu_after=$(cpu_snapshot)
 kill "$top_loop" 2>/dev/null || true; wait "$top_loop" 2>/dev/null || true; top_loop=
 sink_after=$(sink_count)
 echo "$progress" > "$work/progress.json"
+if [ "${PG_STATEMENTS:-0}" = 1 ]; then
+  pg_sql -c "SELECT round(total_exec_time::numeric) AS total_ms, calls, rows,
+               round((total_exec_time / greatest(rows, 1) * 1000)::numeric, 1) AS us_per_row,
+               regexp_replace(left(query, 110), '\s+', ' ', 'g') AS query
+             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" > "$work/pg-statements.txt"
+fi
 
 python3 - "$N" "$start" "$end" "$progress" "$work/sink.counts" "$sink_before" "$sink_after" "$raw_rate" \
   "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" \
@@ -302,7 +337,7 @@ used = [b - a for a, b in zip(c0, c1)]
 app, pg, kafka, sink, machine = used
 other = machine - app - pg - kafka - sink
 wall = to_sent
-print(f"delivery replicas={os.environ.get('REPLICAS', '1')} N={n} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
+print(f"delivery replicas={os.environ.get('REPLICAS', '1')} N={n} warmup={os.environ.get('WARMUP', '0')} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
       f"bounced={d['bounced']} retrying={d['retrying']} skipped={d['skipped']} sink_accepted={accepted} "
       f"publish->sent={to_sent:.2f}s publish->first_mail={(first - start) if first else float('nan'):.2f}s "
       f"publish->last_mail={to_last if to_last else float('nan'):.2f}s rate={rate:,.0f} mails/s "
@@ -314,6 +349,9 @@ print(f"delivery replicas={os.environ.get('REPLICAS', '1')} N={n} mail~{int(mail
       f"jvm='{jvm}'" + (f" tuning='{tuning.strip()}'" if tuning.strip() else ""))
 PY
 say "logs: $work/{app,postgres,kafka,sink}.log, top snapshots: $work/top.log"
+if [ -s "$work/pg-statements.txt" ]; then
+  say "PostgreSQL statements by time spent during delivery:"; cat "$work/pg-statements.txt" >&2
+fi
 other=$(python3 -c "a=[float(x) for x in '$cpu_before'.split()]; b=[float(x) for x in '$cpu_after'.split()]; u=[y-x for x,y in zip(a,b)]; print(round(100*(u[4]-sum(u[:4]))/(($end-$start)*$(nproc))))")
 if [ "$other" -ge 15 ]; then
   say "WARNING: other processes used ${other}% of the machine's CPU during delivery; the figures are noisy. Busiest:"

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Turns a rendered issue into the mail one subscriber gets, as the bytes that go on the wire: HTML
@@ -29,6 +30,8 @@ public class MailComposer {
 
     /** A message ready for the transport: envelope sender, recipient, and the encoded message. */
     public record OutgoingMail(String from, String to, byte[] message) {}
+
+    private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n]+");
 
     private final String host;
     private final Optional<String> unsubscribeMailto;
@@ -78,6 +81,6 @@ public class MailComposer {
     }
 
     private static String oneLine(String value) {
-        return value == null ? "" : value.replaceAll("[\\r\\n]+", " ").strip();
+        return value == null ? "" : LINE_BREAKS.matcher(value).replaceAll(" ").strip();
     }
 }

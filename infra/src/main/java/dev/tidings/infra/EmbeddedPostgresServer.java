@@ -21,8 +21,13 @@ final class EmbeddedPostgresServer {
         Path dir = options.path("dir", "target/postgres");
         String database = options.value("database", "tidings");
         Files.createDirectories(dir);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setPort(port)
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        String preload = options.value("preload", "");
+        if (!preload.isBlank()) {
+            // e.g. pg_stat_statements, for the benchmarks' per-statement profile
+            builder.setServerConfig("shared_preload_libraries", preload);
+        }
+        EmbeddedPostgres postgres = builder.setPort(port)
                 .setDataDirectory(dir.resolve("data"))
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "300")

@@ -73,7 +73,9 @@ class MimeWriterTest {
         String wire = new String(bytes, StandardCharsets.ISO_8859_1);
         for (String line : wire.split("\r\n", -1)) {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(78);
-            assertThat(line).as("no dot-stuffing needed").doesNotStartWith(".");
+            assertThat(line)
+                    .as("quoted-printable never starts a line with a dot")
+                    .doesNotStartWith(".");
             assertThat(line.chars().allMatch(c -> c >= 32 && c < 127 || c == '\t'))
                     .as(line)
                     .isTrue();
@@ -90,6 +92,22 @@ class MimeWriterTest {
         byte[] bytes = MimeWriter.alternative(
                 List.of(Map.entry("Subject", "one\r\nBcc: victim@example.com")), "t", "<p>h</p>", "=_b", null);
         assertThat(new String(bytes, StandardCharsets.US_ASCII)).doesNotContain("\r\nBcc:");
+    }
+
+    @Test
+    void plainAsciiPartsGoUnencodedAndLongLinesStillGetQuotedPrintable() throws Exception {
+        String ascii = "Hello reader,\n.a dot first\nequals = stays\r\nend";
+        String longLine = "word ".repeat(250); // 1,250 characters: over SMTP's 998
+        byte[] bytes = MimeWriter.alternative(List.of(Map.entry("Subject", "s")), ascii, longLine, "=_b", null);
+        String wire = new String(bytes, StandardCharsets.US_ASCII);
+        assertThat(wire)
+                .contains(
+                        "Content-Transfer-Encoding: 7bit\r\n\r\nHello reader,\r\n.a dot first\r\nequals = stays\r\nend")
+                .contains("Content-Transfer-Encoding: quoted-printable");
+        MimeMessage mail = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(bytes));
+        MimeMultipart alternative = (MimeMultipart) mail.getContent();
+        assertThat(normalized(alternative.getBodyPart(0).getContent())).isEqualTo(normalized(ascii));
+        assertThat(normalized(alternative.getBodyPart(1).getContent())).isEqualTo(longLine);
     }
 
     private static String normalized(Object content) {
