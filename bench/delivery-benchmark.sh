@@ -16,7 +16,7 @@
 #   RAW_SESSIONS    parallel smtp-source sessions           (default: 50)
 #   MAIL_KB         approximate size of one mail in KiB     (default: 5)
 #   TIMEOUT         seconds to wait for the issue to be sent (default: 1800)
-#   WARMUP          subscribers of a warm-up issue sent before the measured one (default: 20000;
+#   WARMUP          subscribers of a warm-up issue sent before the measured one (default: 20000 per replica;
 #                   0 measures a cold JVM, whose first seconds go to the interpreter and the JIT)
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
 #   PG_STATEMENTS=1 profile PostgreSQL with pg_stat_statements: the statements that took the most
@@ -31,7 +31,7 @@ N=${1:-100000}
 export REPLICAS=${REPLICAS:-1}   # app instances sharing the work (ports APP, APP+1, ...); seeding goes through the first
 APP=18180; PG=56532; KAFKA=29192; SINK=2525
 RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
-TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-20000}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
+TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-$((20000 * REPLICAS))}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
 work=$PWD/target/bench-delivery; base="http://127.0.0.1:$APP"
 say() { echo "[delivery-bench] $*" >&2; }
 die() { echo "FAILED: $*" >&2; exit 1; }
