@@ -97,7 +97,12 @@ public class SmtpClient {
 
     private Future<SmtpConnection> connect() {
         return SmtpConnection.open(vertx, client, settings)
-                .onSuccess(connection -> connection.onClose(this::closedOne))
+                .onSuccess(connection -> {
+                    connection.onClose(this::closedOne);
+                    if (connection.isClosed()) {
+                        closedOne(); // it closed before the hook was in place
+                    }
+                })
                 .onFailure(e -> closedOne());
     }
 

@@ -58,11 +58,19 @@ public class SmtpSettings {
 
     Duration replyTimeout;
     Duration idleTimeout;
+    String localHostName;
 
     @PostConstruct
-    void timeouts() {
+    void resolve() {
         replyTimeout = config.delivery().smtpTimeout();
         idleTimeout = config.delivery().smtpIdleTimeout();
+        if (ownHostName.filter(h -> !h.isBlank()).isEmpty()) {
+            try {
+                localHostName = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (java.io.IOException e) {
+                localHostName = "localhost";
+            }
+        }
     }
 
     @ConfigProperty(name = "quarkus.mailer.dkim.enabled", defaultValue = "false")
@@ -121,14 +129,10 @@ public class SmtpSettings {
         return Math.max(1, maxConnections);
     }
 
+    /** Resolved once: EHLO is said on the event loop, where a name lookup must not block. */
     public String ownHostName() {
-        return ownHostName.filter(h -> !h.isBlank()).orElseGet(() -> {
-            try {
-                return java.net.InetAddress.getLocalHost().getCanonicalHostName();
-            } catch (java.io.IOException e) {
-                return "localhost";
-            }
-        });
+        String name = ownHostName.filter(h -> !h.isBlank()).orElse(localHostName);
+        return name == null ? "localhost" : name;
     }
 
     public Duration replyTimeout() {
