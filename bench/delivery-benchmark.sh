@@ -16,8 +16,11 @@
 #   RAW_SESSIONS    parallel smtp-source sessions           (default: 50)
 #   MAIL_KB         approximate size of one mail in KiB     (default: 5)
 #   TIMEOUT         seconds to wait for the issue to be sent (default: 1800)
-#   WARMUP          subscribers of a warm-up issue sent before the measured one (default: 20000 per replica;
-#                   0 measures a cold JVM, whose first seconds go to the interpreter and the JIT)
+#   WARMUP          subscribers of the warm-up audience (default: 20000 per replica; 0 measures a cold JVM,
+#                   whose first seconds go to the interpreter and the JIT compilers)
+#   WARMUP_ROUNDS   issues sent to the warm-up audience before the measured one (default: 5, i.e. 100,000
+#                   mails per replica: enough for the JIT to have compiled the delivery path; the
+#                   result line reports the JIT time spent during the measured issue all the same)
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
 #   PG_STATEMENTS=1 profile PostgreSQL with pg_stat_statements: the statements that took the most
 #                   time during delivery go to target/bench-delivery/pg-statements.txt (needs psql)
@@ -31,7 +34,7 @@ N=${1:-100000}
 export REPLICAS=${REPLICAS:-1}   # app instances sharing the work (ports APP, APP+1, ...); seeding goes through the first
 APP=18180; PG=56532; KAFKA=29192; SINK=2525
 RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
-TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-$((20000 * REPLICAS))}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
+TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-$((20000 * REPLICAS))} WARMUP_ROUNDS=${WARMUP_ROUNDS:-5}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
 work=$PWD/target/bench-delivery; base="http://127.0.0.1:$APP"
 say() { echo "[delivery-bench] $*" >&2; }
 die() { echo "FAILED: $*" >&2; exit 1; }
@@ -195,11 +198,16 @@ while size < target:
     parts.append(p); size += len(p)
 print(json.dumps({"subject": "Bench issue for {subscriber.name}", "bodyMarkdown": "\n".join(parts)}))
 PY
-issue=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' --data-binary @"$work/issue.json" \
-  "$base/api/newsletters/$newsletter/issues" | json 'd["id"]')
+new_issue
+}
+# new_issue: another draft issue (the same body) in $newsletter; sets $issue.
+new_issue() {
+  issue=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' --data-binary @"$work/issue.json" \
+    "$base/api/newsletters/$newsletter/issues" | json 'd["id"]')
 }
 if [ "$WARMUP" -gt 0 ]; then
-  seed "delivery-bench-warmup-$WARMUP" "$WARMUP"; warm_newsletter=$newsletter; warm_issue=$issue
+  seed "delivery-bench-warmup-$WARMUP" "$WARMUP"; warm_newsletter=$newsletter; warm_issues=$issue
+  for _ in $(seq 2 "$WARMUP_ROUNDS"); do new_issue; warm_issues="$warm_issues $issue"; done
 fi
 seed "delivery-bench-$N" "$N"
 mail_bytes=$(curl -sf "${auth[@]}" "$base/api/newsletters/$newsletter/issues/$issue/preview" \
@@ -222,19 +230,35 @@ for r in $(seq 2 "$REPLICAS"); do
 done
 # Let the consumer group settle on all replicas before the clock starts.
 [ "$REPLICAS" -gt 1 ] && sleep 10
-# A fresh JVM runs its first seconds of delivery in the interpreter and the JIT compilers; a
-# running service is warm. The warm-up issue goes out (to every replica's share) before the clock.
+# A fresh JVM runs its first seconds of delivery in the interpreter and the JIT compilers (C2 was
+# still compiling the delivery path 100,000 mails in); a running service is warm. The warm-up issues
+# go out (each to every replica's share) before the clock starts.
 if [ "$WARMUP" -gt 0 ]; then
-  say "warm-up: an issue to $WARMUP subscribers"
-  curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' -o /dev/null \
-    "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/publish" || die "warm-up publish failed"
-  for _ in $(seq 1 600); do
-    curl -sf "${auth[@]}" "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/delivery" | grep -q '"status":"sent"' && break
-    sleep 0.5
+  round=0
+  for warm_issue in $warm_issues; do
+    round=$((round + 1))
+    say "warm-up $round/$WARMUP_ROUNDS: an issue to $WARMUP subscribers"
+    curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' -o /dev/null \
+      "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/publish" || die "warm-up publish failed"
+    for _ in $(seq 1 1200); do
+      curl -sf "${auth[@]}" "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/delivery" | grep -q '"status":"sent"' && break
+      sleep 0.5
+    done
+    curl -sf "${auth[@]}" "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/delivery" | grep -q '"status":"sent"' \
+      || die "warm-up issue $round was not sent"
   done
-  curl -sf "${auth[@]}" "$base/api/newsletters/$warm_newsletter/issues/$warm_issue/delivery" | grep -q '"status":"sent"' \
-    || die "the warm-up issue was not sent"
 fi
+
+# --- JIT accounting: seconds the replicas' compiler threads spent compiling, and methods compiled
+jit_snapshot() {
+  local t=0 c=0 p out
+  for p in ${app_pids//,/ }; do
+    out=$(jcmd "$p" PerfCounter.print 2>/dev/null) || continue
+    t=$((t + $(sed -n 's/^java.ci.totalTime=//p' <<< "$out")))
+    c=$((c + $(sed -n 's/^sun.ci.totalCompiles=//p' <<< "$out")))
+  done
+  echo "$t $c"
+}
 
 # --- CPU accounting: CPU seconds of each component's process tree (live processes and reaped children)
 cpu_snapshot() {
@@ -267,7 +291,7 @@ PY
 # --- publish and wait
 rss_before=$(ps -o rss= -p $app_pid | tr -d ' '); peak=$rss_before
 sink_before=$(sink_count)
-cpu_before=$(cpu_snapshot)
+cpu_before=$(cpu_snapshot); jit_before=$(jit_snapshot)
 pg_sql() { psql -q -X -h 127.0.0.1 -p $PG -U postgres -d tidings "$@"; }
 if [ "${PG_STATEMENTS:-0}" = 1 ]; then
   pg_sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
@@ -300,7 +324,7 @@ while :; do
   sleep 0.2
 done
 end=$(date +%s.%N)
-cpu_after=$(cpu_snapshot)
+cpu_after=$(cpu_snapshot); jit_after=$(jit_snapshot)
 kill "$top_loop" 2>/dev/null || true; wait "$top_loop" 2>/dev/null || true; top_loop=
 sink_after=$(sink_count)
 echo "$progress" > "$work/progress.json"
@@ -313,10 +337,11 @@ fi
 
 python3 - "$N" "$start" "$end" "$progress" "$work/sink.counts" "$sink_before" "$sink_after" "$raw_rate" \
   "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" \
-  "$polls" "$poll_s" <<'PY'
+  "$polls" "$poll_s" "$jit_before" "$jit_after" <<'PY'
 import json, os, sys
 (n, start, end, progress, counts, before, after, raw, rss0, peak, cpu0, cpu1, mail, cores, jvm, tuning,
- polls, poll_s) = sys.argv[1:]
+ polls, poll_s, jit0, jit1) = sys.argv[1:]
+jit_ns, jit_n = [int(b) - int(a) for a, b in zip(jit0.split(), jit1.split())]
 poll_ms = 1000 * eval(poll_s) / max(int(polls), 1)
 n, start, end, before, after, raw, cores = int(n), float(start), float(end), int(before), int(after), int(raw), int(cores)
 d = json.loads(progress)
@@ -337,7 +362,7 @@ used = [b - a for a, b in zip(c0, c1)]
 app, pg, kafka, sink, machine = used
 other = machine - app - pg - kafka - sink
 wall = to_sent
-print(f"delivery replicas={os.environ.get('REPLICAS', '1')} N={n} warmup={os.environ.get('WARMUP', '0')} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
+print(f"delivery replicas={os.environ.get('REPLICAS', '1')} N={n} warmup={(os.environ.get('WARMUP_ROUNDS', '1') + 'x' + os.environ.get('WARMUP', '0')) if os.environ.get('WARMUP', '0') != '0' else '0'} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
       f"bounced={d['bounced']} retrying={d['retrying']} skipped={d['skipped']} sink_accepted={accepted} "
       f"publish->sent={to_sent:.2f}s publish->first_mail={(first - start) if first else float('nan'):.2f}s "
       f"publish->last_mail={to_last if to_last else float('nan'):.2f}s rate={rate:,.0f} mails/s "
@@ -345,7 +370,7 @@ print(f"delivery replicas={os.environ.get('REPLICAS', '1')} N={n} warmup={os.env
       f"raw_smtp={raw:,} msg/s ratio={rate / raw * 100 if raw else 0:.1f}% "
       f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB "
       f"cpu_s(app/pg/kafka/sink/other)={app:.1f}/{pg:.1f}/{kafka:.1f}/{sink:.1f}/{other:.1f} "
-      f"of {wall * cores:.0f} core-s ({cores} cores) polls={polls} poll_avg={poll_ms:.0f}ms "
+      f"of {wall * cores:.0f} core-s ({cores} cores) jit_during={jit_ns / 1e9:.1f}s/{jit_n}_methods polls={polls} poll_avg={poll_ms:.0f}ms "
       f"jvm='{jvm}'" + (f" tuning='{tuning.strip()}'" if tuning.strip() else ""))
 PY
 say "logs: $work/{app,postgres,kafka,sink}.log, top snapshots: $work/top.log"
