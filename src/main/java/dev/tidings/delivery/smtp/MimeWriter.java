@@ -36,61 +36,67 @@ public final class MimeWriter {
         all.addAll(headers);
         all.add(Map.entry("MIME-Version", "1.0"));
         all.add(Map.entry("Content-Type", "multipart/alternative; boundary=\"" + boundary + "\""));
-        byte[] bodyBytes = body.toArray();
 
-        Bytes message = new Bytes(bodyBytes.length + 1024);
+        Bytes head = new Bytes(1024);
         if (signer != null) {
-            message.ascii(signer.sign(all, bodyBytes)).ascii("\r\n");
+            head.ascii(signer.sign(all, body.toArray())).ascii("\r\n");
         }
         for (Map.Entry<String, String> header : all) {
-            writeHeader(message, header.getKey(), header.getValue());
+            writeHeader(head, header.getKey(), header.getValue());
         }
-        message.ascii("\r\n").bytes(bodyBytes);
-        return message.toArray();
+        head.ascii("\r\n");
+        // One array of the exact size, filled once (the body is most of it).
+        byte[] message = new byte[head.size + body.size];
+        System.arraycopy(head.data, 0, message, 0, head.size);
+        System.arraycopy(body.data, 0, message, head.size, body.size);
+        return message;
     }
 
     private static void part(Bytes out, String boundary, String type, String content) {
+        // Encoded once: for ASCII text this is a vectorised check and a plain array copy.
+        byte[] utf8 = content.getBytes(StandardCharsets.UTF_8);
         out.ascii("--").ascii(boundary).ascii("\r\nContent-Type: ").ascii(type);
-        if (isSevenBit(content)) {
-            // Plain ASCII in short lines goes as it is: several times cheaper than quoted-printable.
-            out.ascii("; charset=UTF-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n");
-            sevenBit(out, content);
-        } else {
+        int mark = out.size;
+        // Plain ASCII in short lines goes as it is: several times cheaper than quoted-printable.
+        out.ascii("; charset=UTF-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n");
+        if (!sevenBit(out, content, utf8)) {
+            out.size = mark;
             out.ascii("; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
-            quotedPrintable(out, content);
+            quotedPrintable(out, utf8);
         }
         out.ascii("\r\n");
     }
 
-    /** ASCII without control characters (but tab and line breaks), lines of at most 998 characters (RFC 5322 2.1.1). */
-    static boolean isSevenBit(String content) {
+    /**
+     * Writes the text with every line break as CRLF if it is 7bit data (RFC 2045 2.7: ASCII, no NUL,
+     * lines of at most 998 characters); otherwise answers false, having written part of it, which
+     * the caller discards. Lines are found with String.indexOf, which the JIT vectorises: this runs
+     * over every byte of every mail.
+     */
+    static boolean sevenBit(Bytes out, String text, byte[] utf8) {
+        int n = text.length();
+        if (utf8.length != n || text.indexOf(0) >= 0) {
+            return false; // a character beyond ASCII takes two or more bytes
+        }
         int line = 0;
-        for (int i = 0, n = content.length(); i < n; i++) {
-            char c = content.charAt(i);
-            if (c == '\n' || c == '\r') {
-                line = 0;
-            } else if ((c < 32 && c != '\t') || c > 126 || ++line > 998) {
+        int lf = text.indexOf('\n');
+        int cr = text.indexOf('\r');
+        while (true) {
+            int end = lf < 0 ? (cr < 0 ? n : cr) : (cr < 0 ? lf : Math.min(lf, cr));
+            if (end - line > 998) {
                 return false;
             }
-        }
-        return true;
-    }
-
-    /** The text with every line break as CRLF. */
-    private static void sevenBit(Bytes out, String text) {
-        int n = text.length();
-        out.ensure(n + n / 8 + 2);
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c == '\r' || c == '\n') {
-                if (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                out.ensure(2 + n - i);
-                out.data[out.size++] = '\r';
-                out.data[out.size++] = '\n';
-            } else {
-                out.data[out.size++] = (byte) c;
+            out.bytes(utf8, line, end);
+            if (end == n) {
+                return true;
+            }
+            out.ascii("\r\n");
+            line = end + (end == cr && lf == cr + 1 ? 2 : 1);
+            if (lf >= 0 && lf < line) {
+                lf = text.indexOf('\n', line);
+            }
+            if (cr >= 0 && cr < line) {
+                cr = text.indexOf('\r', line);
             }
         }
     }
@@ -181,19 +187,20 @@ public final class MimeWriter {
     }
 
     /**
-     * Quoted-printable (RFC 2045 6.7) of the UTF-8 text; line breaks become CRLF. Written straight
-     * into the array (this runs over every byte of every mail).
+     * Quoted-printable (RFC 2045 6.7) of UTF-8 text; line breaks become CRLF, and a soft break never
+     * splits the bytes of one character. Written straight into the array (this runs over every byte
+     * of every mail that is not plain ASCII).
      */
-    static void quotedPrintable(Bytes out, String text) {
-        int n = text.length();
+    static void quotedPrintable(Bytes out, byte[] text) {
+        int n = text.length;
         int column = 0;
         for (int i = 0; i < n; i++) {
             out.ensure(16); // the most one character can take: a soft break and four escaped bytes
             byte[] d = out.data;
             int p = out.size;
-            char c = text.charAt(i);
+            int c = text[i] & 0xFF;
             if (c == '\r' || c == '\n') {
-                if (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+                if (c == '\r' && i + 1 < n && text[i + 1] == '\n') {
                     i++;
                 }
                 d[p++] = '\r';
@@ -201,10 +208,7 @@ public final class MimeWriter {
                 column = 0;
             } else if (c < 128) {
                 boolean literal = (c >= 33 && c <= 126 && c != '=')
-                        || ((c == ' ' || c == '\t')
-                                && i + 1 < n
-                                && text.charAt(i + 1) != '\r'
-                                && text.charAt(i + 1) != '\n');
+                        || ((c == ' ' || c == '\t') && i + 1 < n && text[i + 1] != '\r' && text[i + 1] != '\n');
                 if (column + (literal ? 1 : 3) > MAX_LINE - 1) {
                     d[p++] = '=';
                     d[p++] = '\r';
@@ -219,33 +223,19 @@ public final class MimeWriter {
                     column += 3;
                 }
             } else {
-                int cp = Character.codePointAt(text, i);
-                if (Character.isSupplementaryCodePoint(cp)) {
-                    i++;
-                } else if (Character.isSurrogate(c)) {
-                    cp = 0xFFFD; // a lone surrogate: the replacement character
-                }
-                int width = 3 * utf8Length(cp);
-                if (column + width > MAX_LINE - 1) {
+                // A UTF-8 sequence: its length from the lead byte (String.getBytes wrote it, so it is whole).
+                int length = Math.min(c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1, n - i);
+                if (column + 3 * length > MAX_LINE - 1) {
                     d[p++] = '=';
                     d[p++] = '\r';
                     d[p++] = '\n';
                     column = 0;
                 }
-                if (cp < 0x800) {
-                    p = escape(d, p, 0xC0 | (cp >> 6));
-                    p = escape(d, p, 0x80 | (cp & 0x3F));
-                } else if (cp < 0x10000) {
-                    p = escape(d, p, 0xE0 | (cp >> 12));
-                    p = escape(d, p, 0x80 | ((cp >> 6) & 0x3F));
-                    p = escape(d, p, 0x80 | (cp & 0x3F));
-                } else {
-                    p = escape(d, p, 0xF0 | (cp >> 18));
-                    p = escape(d, p, 0x80 | ((cp >> 12) & 0x3F));
-                    p = escape(d, p, 0x80 | ((cp >> 6) & 0x3F));
-                    p = escape(d, p, 0x80 | (cp & 0x3F));
+                for (int k = 0; k < length; k++) {
+                    p = escape(d, p, text[i + k] & 0xFF);
                 }
-                column += width;
+                i += length - 1;
+                column += 3 * length;
             }
             out.size = p;
         }
@@ -278,18 +268,23 @@ public final class MimeWriter {
             return ascii(s, 0, s.length());
         }
 
+        /** Only for ASCII text: copies the low eight bits of each character (an array copy for most strings). */
+        @SuppressWarnings("deprecation")
         Bytes ascii(String s, int from, int to) {
             ensure(to - from);
-            for (int i = from; i < to; i++) {
-                data[size++] = (byte) s.charAt(i);
-            }
+            s.getBytes(from, to, data, size);
+            size += to - from;
             return this;
         }
 
         Bytes bytes(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, data, size, b.length);
-            size += b.length;
+            return bytes(b, 0, b.length);
+        }
+
+        Bytes bytes(byte[] b, int from, int to) {
+            ensure(to - from);
+            System.arraycopy(b, from, data, size, to - from);
+            size += to - from;
             return this;
         }
 

@@ -110,6 +110,63 @@ class MimeWriterTest {
         assertThat(normalized(alternative.getBodyPart(1).getContent())).isEqualTo(longLine);
     }
 
+    @Test
+    void sevenBitMeansAsciiWithoutNulInLinesOf998AndEveryLineBreakBecomesCrlf() {
+        assertThat(part("a\nb\r\nc\rd\n")).isEqualTo("7bit:a\r\nb\r\nc\r\nd\r\n");
+        assertThat(part("\n\n")).isEqualTo("7bit:\r\n\r\n");
+        assertThat(part("")).isEqualTo("7bit:");
+        assertThat(part("form\ffeed and tab\t")).isEqualTo("7bit:form\ffeed and tab\t");
+        assertThat(part("x".repeat(998) + "\n" + "y".repeat(998))).startsWith("7bit:");
+        assertThat(part("x".repeat(999))).startsWith("qp:");
+        assertThat(part("short\n" + "x".repeat(999) + "\nshort")).startsWith("qp:");
+        assertThat(part("nul\0inside")).isEqualTo("qp:nul=00inside");
+        assertThat(part("caf\u00e9")).isEqualTo("qp:caf=C3=A9");
+    }
+
+    @Test
+    void quotedPrintableNeverSplitsTheBytesOfOneCharacter() {
+        String text = "a" + "€".repeat(40) + "\n" + "🎉".repeat(30);
+        MimeWriter.Bytes out = new MimeWriter.Bytes(64);
+        MimeWriter.quotedPrintable(out, text.getBytes(StandardCharsets.UTF_8));
+        String wire = new String(out.toArray(), StandardCharsets.US_ASCII);
+        for (String line : wire.split("\r\n")) {
+            assertThat(line.length()).isLessThanOrEqualTo(76);
+            String content = line.endsWith("=") ? line.substring(0, line.length() - 1) : line;
+            // every line holds whole characters: it decodes on its own without a replacement character
+            byte[] decoded = decodeQuotedPrintable(content);
+            assertThat(new String(decoded, StandardCharsets.UTF_8)).doesNotContain("\uFFFD");
+        }
+        assertThat(new String(decodeQuotedPrintable(wire.replace("=\r\n", "")), StandardCharsets.UTF_8)
+                        .replace("\r\n", "\n"))
+                .isEqualTo(text);
+    }
+
+    /** What the part writer chose and wrote: "7bit:" or "qp:" and the content. */
+    private static String part(String content) {
+        MimeWriter.Bytes out = new MimeWriter.Bytes(64);
+        byte[] utf8 = content.getBytes(StandardCharsets.UTF_8);
+        if (MimeWriter.sevenBit(out, content, utf8)) {
+            return "7bit:" + new String(out.toArray(), StandardCharsets.US_ASCII);
+        }
+        out = new MimeWriter.Bytes(64);
+        MimeWriter.quotedPrintable(out, utf8);
+        return "qp:" + new String(out.toArray(), StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] decodeQuotedPrintable(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '=') {
+                out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
+    }
+
     private static String normalized(Object content) {
         return content.toString().replace("\r\n", "\n");
     }
