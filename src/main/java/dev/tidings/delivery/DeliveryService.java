@@ -59,7 +59,7 @@ public class DeliveryService {
                 .owned(accountId, newsletterId)
                 .flatMap(n -> pool.withTransaction(conn -> conn.preparedQuery(
                                 "SELECT status, publish_key, scheduled_at, recipients FROM issue"
-                                        + " WHERE id = $1 AND newsletter_id = $2 FOR UPDATE")
+                                        + " WHERE id = $1 AND newsletter_id = $2 FOR NO KEY UPDATE")
                         .execute(Tuple.of(issueId, newsletterId))
                         .flatMap(rows -> {
                             if (rows.size() == 0) {

@@ -22,10 +22,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Turns published issues into send records and Kafka jobs, and keeps them moving. Every step is one
- * PostgreSQL transaction that locks what it works on ({@code FOR UPDATE SKIP LOCKED}), puts the
- * jobs on Kafka, and only then commits its cursor: a crash before the commit repeats the step
- * (a job on Kafka twice is harmless), a crash after it loses nothing. Any number of replicas run
- * it; they share the work instead of repeating it.
+ * PostgreSQL transaction that locks what it works on ({@code SKIP LOCKED}; the issue row {@code FOR
+ * NO KEY UPDATE}, since {@code FOR UPDATE} would also block the foreign-key checks of the counter
+ * triggers, and claims deadlocked on it). A planning step commits its batch and cursor, then puts
+ * the jobs on Kafka and records that it did: a batch whose planner died in between is put on Kafka
+ * again by the next planner (a job on Kafka twice is harmless); nothing is lost either way. Any
+ * number of replicas run it; they share the work instead of repeating it.
  *
  * <ul>
  *   <li>plan: walk the audience (active at publish time) in (created_at, id) order, {@code
@@ -46,11 +48,18 @@ public class Dispatcher {
     private static final java.time.OffsetDateTime BEFORE_ALL = java.time.OffsetDateTime.parse("1970-01-01T00:00:00Z");
 
     private static final int REDISPATCH_MINUTES = 5;
+    /**
+     * A batch committed but not on Kafka this long after is taken to be interrupted (its planner
+     * died) and produced again by whoever plans next; a live planner is done in milliseconds.
+     */
+    static final int REPRODUCE_AFTER_SECONDS = 10;
 
     private final Pool pool;
     private final SendJobProducer producer;
     private final int planBatch;
     private final AtomicBoolean planning = new AtomicBoolean();
+    /** Set by every kick; a plan loop that sees it runs one more step, so no kick is lost. */
+    private final AtomicBoolean kicked = new AtomicBoolean();
 
     public Dispatcher(Pool pool, SendJobProducer producer, TidingsConfig config) {
         this.pool = pool;
@@ -68,18 +77,31 @@ public class Dispatcher {
         plan();
     }
 
-    /** Runs plan steps back to back until there is nothing left to plan; one loop per instance. */
+    /**
+     * Runs plan steps back to back until there is nothing left to plan; one loop per instance. A
+     * kick during a loop (a publish whose transaction committed after the loop's last look) makes
+     * the loop look again rather than being dropped until the next tick.
+     */
     private void plan() {
+        kicked.set(true);
         if (!planning.compareAndSet(false, true)) {
             return;
         }
         Uni.createFrom()
-                .deferred(this::planStep)
+                .deferred(() -> {
+                    kicked.set(false);
+                    return planStep();
+                })
                 .repeat()
-                .until(worked -> !worked)
+                .until(worked -> !worked && !kicked.get())
                 .collect()
                 .last()
-                .eventually(() -> planning.set(false))
+                .eventually(() -> {
+                    planning.set(false);
+                    if (kicked.get()) {
+                        plan();
+                    }
+                })
                 .subscribe()
                 .with(x -> {}, failure -> LOG.warnf("planning stopped: %s", failure.getMessage()));
     }
@@ -96,9 +118,11 @@ public class Dispatcher {
                                        produced_upto_at, produced_upto, requeue, requeue_upto
                                 FROM issue WHERE status = 'sending'
                                   AND (NOT planning_done OR requeue OR planned_upto IS DISTINCT FROM produced_upto)
-                                ORDER BY published_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                                  AND (planned_upto IS NOT DISTINCT FROM produced_upto
+                                       OR planned_at < now() - make_interval(secs => $1))
+                                ORDER BY published_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED
                                 """)
-                        .execute()
+                        .execute(Tuple.of(REPRODUCE_AFTER_SECONDS))
                         .flatMap(rows -> {
                             if (rows.size() == 0) {
                                 return Uni.createFrom().item(Step.NONE);
@@ -176,7 +200,8 @@ public class Dispatcher {
                     OffsetDateTime lastAt = row.getOffsetDateTime("last_at");
                     UUID lastId = row.getUUID("last_id");
                     List<UUID> sends = uuids(row.getArrayOfUUIDs("sends"));
-                    return conn.preparedQuery("UPDATE issue SET planned_upto_at = $2, planned_upto = $3 WHERE id = $1")
+                    return conn.preparedQuery(
+                                    "UPDATE issue SET planned_upto_at = $2, planned_upto = $3, planned_at = now() WHERE id = $1")
                             .execute(Tuple.of(issueId, lastAt, lastId))
                             .replaceWith(new Step(true, issueId, sends, lastAt, lastId));
                 });
@@ -310,7 +335,7 @@ public class Dispatcher {
                             recipients = coalesce((SELECT n FROM subscriber_count c
                                                    WHERE c.newsletter_id = issue.newsletter_id AND c.status = 'active'), 0)
                         WHERE id IN (SELECT id FROM issue WHERE status = 'scheduled' AND scheduled_at <= now()
-                                     ORDER BY scheduled_at LIMIT 10 FOR UPDATE SKIP LOCKED)
+                                     ORDER BY scheduled_at LIMIT 10 FOR NO KEY UPDATE SKIP LOCKED)
                         RETURNING id
                         """)
                 .execute()

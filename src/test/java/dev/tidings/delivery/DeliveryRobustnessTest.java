@@ -106,6 +106,30 @@ class DeliveryRobustnessTest {
     }
 
     @Test
+    void aBatchPlannedButNeverPutOnKafkaGoesOutOnceItsPlannerMustHaveDied() throws Exception {
+        List<String> emails = f.subscribers(3);
+        String issue = sendingIssueWithQueuedSends("queued");
+        // As a planner leaves it that committed its batch and died before Kafka took the jobs; it
+        // committed just now, so for all another replica knows it is still producing them.
+        Database.update(
+                "UPDATE issue SET planned_at = now(), (planned_upto_at, planned_upto) ="
+                        + " (SELECT created_at, id FROM subscriber WHERE newsletter_id = ?::uuid"
+                        + " ORDER BY created_at DESC, id DESC LIMIT 1) WHERE id = ?::uuid",
+                f.newsletter(),
+                issue);
+        Thread.sleep(3000);
+        assertThat(f.delivery(issue).getInt("queued"))
+                .as("not produced again while its planner may still be at it")
+                .isEqualTo(3);
+        f.awaitStatus(issue, "sent");
+        assertThat(Database.strings("SELECT (planned_upto = produced_upto)::text FROM issue WHERE id = ?::uuid", issue))
+                .containsExactly("true");
+        for (String email : emails) {
+            assertThat(mailbox.messagesTo(email)).as(email).hasSize(1);
+        }
+    }
+
+    @Test
     void anUnreadableRecordGoesToTheDeadLetterTopicAndDoesNotBlockThePartition() throws Exception {
         List<String> emails = f.subscribers(2);
         String garbage = "not a send job " + UUID.randomUUID();
