@@ -18,9 +18,9 @@
 #   TIMEOUT         seconds to wait for the issue to be sent (default: 1800)
 #   WARMUP          subscribers of the warm-up audience (default: 20000 per replica; 0 measures a cold JVM,
 #                   whose first seconds go to the interpreter and the JIT compilers)
-#   WARMUP_ROUNDS   issues sent to the warm-up audience before the measured one (default: 5, i.e. 100,000
-#                   mails per replica: enough for the JIT to have compiled the delivery path; the
-#                   result line reports the JIT time spent during the measured issue all the same)
+#   WARMUP_ROUNDS   issues sent to the warm-up audience before the measured one (default: 10, i.e. 200,000
+#                   mails per replica: the JIT has then compiled most of the delivery path; the result
+#                   line reports the JIT time still spent during the measured issue)
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
 #   PG_STATEMENTS=1 profile PostgreSQL with pg_stat_statements: the statements that took the most
 #                   time during delivery go to target/bench-delivery/pg-statements.txt (needs psql)
@@ -34,7 +34,7 @@ N=${1:-100000}
 export REPLICAS=${REPLICAS:-1}   # app instances sharing the work (ports APP, APP+1, ...); seeding goes through the first
 APP=18180; PG=56532; KAFKA=29192; SINK=2525
 RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
-TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-$((20000 * REPLICAS))} WARMUP_ROUNDS=${WARMUP_ROUNDS:-5}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
+TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-$((20000 * REPLICAS))} WARMUP_ROUNDS=${WARMUP_ROUNDS:-10}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
 work=$PWD/target/bench-delivery; base="http://127.0.0.1:$APP"
 say() { echo "[delivery-bench] $*" >&2; }
 die() { echo "FAILED: $*" >&2; exit 1; }
@@ -231,7 +231,7 @@ done
 # Let the consumer group settle on all replicas before the clock starts.
 [ "$REPLICAS" -gt 1 ] && sleep 10
 # A fresh JVM runs its first seconds of delivery in the interpreter and the JIT compilers (C2 was
-# still compiling the delivery path 100,000 mails in); a running service is warm. The warm-up issues
+# still compiling the delivery path 100,000 mails in, though less); a running service is warm. The warm-up issues
 # go out (each to every replica's share) before the clock starts.
 if [ "$WARMUP" -gt 0 ]; then
   round=0
