@@ -64,11 +64,8 @@ class DeliveryRobustnessTest {
     /** An issue already sending and planned, whose sends are queued but on no Kafka record yet. */
     private String sendingIssueWithQueuedSends(String status) {
         String issue = Issues.draft(f.newsletter());
-        Database.update(
-                "UPDATE issue SET status = 'sending', published_at = now(), started_at = now(), planning_done = true,"
-                        + " recipients = (SELECT count(*) FROM subscriber WHERE newsletter_id = ?::uuid) WHERE id = ?::uuid",
-                f.newsletter(),
-                issue);
+        // The sends first: an issue that is sending, planned and has no open sends is finished by the
+        // dispatcher's next tick, which could otherwise fall between the two statements.
         Database.update(
                 "INSERT INTO send (id, issue_id, subscriber_id, status, lease_until)"
                         + " SELECT gen_random_uuid(), ?::uuid, id, ?, CASE WHEN ? = 'sending' THEN now() - interval '1 minute' END"
@@ -77,6 +74,11 @@ class DeliveryRobustnessTest {
                 status,
                 status,
                 f.newsletter());
+        Database.update(
+                "UPDATE issue SET status = 'sending', published_at = now(), started_at = now(), planning_done = true,"
+                        + " recipients = (SELECT count(*) FROM subscriber WHERE newsletter_id = ?::uuid) WHERE id = ?::uuid",
+                f.newsletter(),
+                issue);
         return issue;
     }
 
