@@ -62,17 +62,28 @@ final class SmtpConnection {
         socket.closeHandler(v -> fail("the SMTP server closed the connection"));
     }
 
-    /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as configured. */
+    /**
+     * Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as configured.
+     * The connect runs on a Vert.x context even when called from another thread, so the socket's
+     * handlers are in place before its first bytes are read: from a plain thread, the connect could
+     * complete before they were set, and the greeting was lost (the server's idle timeout then
+     * answered instead).
+     */
     static Future<SmtpConnection> open(Vertx vertx, NetClient client, SmtpSettings settings) {
+        Context context = vertx.getOrCreateContext();
+        Promise<SmtpConnection> opened = Promise.promise();
+        context.runOnContext(v -> connect(vertx, client, settings, context).onComplete(opened));
+        return opened.future();
+    }
+
+    private static Future<SmtpConnection> connect(
+            Vertx vertx, NetClient client, SmtpSettings settings, Context context) {
         return client.connect(settings.port(), settings.host())
                 .recover(e -> Future.failedFuture(new SmtpFault("cannot connect to the SMTP server " + settings.host()
                         + ":" + settings.port() + ": " + e.getMessage())))
                 .flatMap(socket -> {
                     SmtpConnection connection = new SmtpConnection(
-                            vertx,
-                            socket,
-                            vertx.getOrCreateContext(),
-                            settings.replyTimeout().toMillis());
+                            vertx, socket, context, settings.replyTimeout().toMillis());
                     return connection
                             .handshake(settings)
                             .map(connection)
