@@ -254,8 +254,9 @@ jit_snapshot() {
   local t=0 c=0 p out
   for p in ${app_pids//,/ }; do
     out=$(jcmd "$p" PerfCounter.print 2>/dev/null) || continue
-    t=$((t + $(sed -n 's/^java.ci.totalTime=//p' <<< "$out")))
-    c=$((c + $(sed -n 's/^sun.ci.totalCompiles=//p' <<< "$out")))
+    local tp cp  # empty when the JVM runs without perf data (-XX:-UsePerfData)
+    tp=$(sed -n 's/^java.ci.totalTime=//p' <<< "$out"); cp=$(sed -n 's/^sun.ci.totalCompiles=//p' <<< "$out")
+    t=$((t + ${tp:-0})); c=$((c + ${cp:-0}))
   done
   echo "$t $c"
 }

@@ -119,7 +119,7 @@ public class Dispatcher {
                                 FROM issue WHERE status = 'sending'
                                   AND (NOT planning_done OR requeue OR planned_upto IS DISTINCT FROM produced_upto)
                                   AND (planned_upto IS NOT DISTINCT FROM produced_upto
-                                       OR planned_at < now() - make_interval(secs => $1))
+                                       OR coalesce(planned_at, '-infinity') < now() - make_interval(secs => $1))
                                 ORDER BY published_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED
                                 """)
                         .execute(Tuple.of(REPRODUCE_AFTER_SECONDS))

@@ -132,6 +132,23 @@ class DeliveryRobustnessTest {
     }
 
     @Test
+    void aBatchLeftUnproducedBeforePlannedAtExistedGoesOutToo() {
+        List<String> emails = f.subscribers(2);
+        String issue = sendingIssueWithQueuedSends("queued");
+        // Planned by a version before V6 (no planned_at) and never produced: must not wait forever.
+        Database.update(
+                "UPDATE issue SET planned_at = NULL, (planned_upto_at, planned_upto) ="
+                        + " (SELECT created_at, id FROM subscriber WHERE newsletter_id = ?::uuid"
+                        + " ORDER BY created_at DESC, id DESC LIMIT 1) WHERE id = ?::uuid",
+                f.newsletter(),
+                issue);
+        f.awaitStatus(issue, "sent");
+        for (String email : emails) {
+            assertThat(mailbox.messagesTo(email)).as(email).hasSize(1);
+        }
+    }
+
+    @Test
     void anUnreadableRecordGoesToTheDeadLetterTopicAndDoesNotBlockThePartition() throws Exception {
         List<String> emails = f.subscribers(2);
         String garbage = "not a send job " + UUID.randomUUID();
