@@ -24,6 +24,8 @@ public class AccountMails {
 
         static native MailTemplateInstance alreadyRegistered(String appUrl);
 
+        static native MailTemplateInstance signupAgain(String code, long minutes, String appUrl);
+
         static native MailTemplateInstance resetCode(String code, long minutes, String appUrl);
     }
 
@@ -38,6 +40,11 @@ public class AccountMails {
                 Templates.verificationCode(code, minutes(), config.publicUrl()),
                 to,
                 "Your Tidings verification code: " + code);
+    }
+
+    /** A second sign-up of an address still unverified: a new code; the first password stays. */
+    void signupAgain(EmailAddress to, String code) {
+        send(Templates.signupAgain(code, minutes(), config.publicUrl()), to, "Your Tidings verification code: " + code);
     }
 
     void alreadyRegistered(EmailAddress to) {

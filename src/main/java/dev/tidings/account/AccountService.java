@@ -6,13 +6,12 @@ import dev.tidings.web.ProblemException;
 import dev.tidings.web.RateLimiter;
 import dev.tidings.web.Secrets;
 import dev.tidings.web.TidingsConfig;
+import dev.tidings.web.TidingsConfig.AddressThrottle;
 import dev.tidings.web.Timestamps;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Locale;
 import java.util.UUID;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -52,12 +51,16 @@ public class AccountService {
     }
 
     /**
-     * New address: an unverified account and a code. Unverified account: its password is replaced
-     * and a new code sent (only whoever reads the mailbox can finish). Verified account: a notice.
+     * New address: an unverified account and a code. Unverified account: a new code, but the
+     * password chosen first stays (a second sign-up must not replace it: whoever verifies would
+     * then sign in with a password someone else chose). Verified account: a notice. Sign-ups are
+     * counted per client address before any password is hashed; code mails per client address.
      */
-    public Uni<Void> signup(EmailAddress email, String password, String name) {
-        return hasher.hash(password)
-                .flatMap(hash -> mayMailCodes(email)
+    public Uni<Void> signup(EmailAddress email, String password, String name, String clientAddress) {
+        AddressThrottle throttle = config.signupThrottle();
+        return limitPerAddress("signup-address:" + clientAddress, throttle)
+                .flatMap(x -> hasher.hash(password))
+                .flatMap(hash -> mayMailCodes(clientAddress)
                         .flatMap(allowed -> !allowed
                                 ? Uni.createFrom().item((Runnable) () -> {})
                                 : Panache.withTransaction(() -> register(email, hash, name))))
@@ -73,13 +76,13 @@ public class AccountService {
             if (existing != null && existing.isVerified()) {
                 return Uni.createFrom().item(() -> mails.alreadyRegistered(email));
             }
-            Account account = existing;
-            if (account == null) {
-                account = new Account();
-                account.id = UUID.randomUUID();
-                account.email = email.value();
-                account.createdAt = Timestamps.now();
+            if (existing != null) {
+                return issueCode(existing.id, Purpose.VERIFY).map(code -> () -> mails.signupAgain(email, code));
             }
+            Account account = new Account();
+            account.id = UUID.randomUUID();
+            account.email = email.value();
+            account.createdAt = Timestamps.now();
             account.passwordHash = hash;
             account.name = blankToNull(name);
             return accounts.persist(account)
@@ -89,20 +92,21 @@ public class AccountService {
     }
 
     /** A wrong, used, expired or exhausted code is a 400; a wrong guess still counts. */
-    public Uni<Void> verify(EmailAddress email, String code) {
-        return Panache.<Boolean>withTransaction(() -> accounts.findByEmail(email)
+    public Uni<Void> verify(EmailAddress email, String code, String clientAddress) {
+        return limitPerAddress("code-address:" + clientAddress, config.codeThrottle())
+                .flatMap(x -> Panache.<Boolean>withTransaction(() -> accounts.findByEmail(email)
                         .flatMap(account -> account == null
                                 ? Uni.createFrom().item(false)
                                 : consumeCode(account.id, Purpose.VERIFY, code).invoke(ok -> {
                                     if (ok) {
                                         account.verifiedAt = Timestamps.now();
                                     }
-                                })))
+                                }))))
                 .map(AccountService::orInvalidCode);
     }
 
-    public Uni<Void> requestPasswordReset(EmailAddress email) {
-        return mayMailCodes(email)
+    public Uni<Void> requestPasswordReset(EmailAddress email, String clientAddress) {
+        return mayMailCodes(clientAddress)
                 .flatMap(allowed -> !allowed
                         ? Uni.createFrom().item((Runnable) () -> {})
                         : Panache.withTransaction(() -> accounts.findByEmail(email)
@@ -114,31 +118,46 @@ public class AccountService {
                 .replaceWithVoid();
     }
 
-    /** Sets the new password and ends every session and API token of the account. */
-    public Uni<Void> confirmPasswordReset(EmailAddress email, String code, String newPassword) {
-        return hasher.hash(newPassword)
-                .flatMap(hash -> Panache.<Boolean>withTransaction(() -> accounts.findByEmail(email)
+    /**
+     * Sets the new password and ends every session and API token of the account. The code is
+     * checked (and used up) first; only then is the new password hashed.
+     */
+    public Uni<Void> confirmPasswordReset(EmailAddress email, String code, String newPassword, String clientAddress) {
+        return limitPerAddress("code-address:" + clientAddress, config.codeThrottle())
+                .flatMap(x -> Panache.<UUID>withTransaction(() -> accounts.findByEmail(email)
                         .flatMap(account -> account == null
-                                ? Uni.createFrom().item(false)
-                                : consumeCode(account.id, Purpose.RESET, code).flatMap(ok -> {
-                                    if (!ok) {
-                                        return Uni.createFrom().item(false);
-                                    }
-                                    account.passwordHash = hash;
-                                    if (account.verifiedAt == null) {
-                                        // Reading the code proves the mailbox, as verification does.
-                                        account.verifiedAt = Timestamps.now();
-                                    }
-                                    return sessions.deleteByAccount(account.id)
-                                            .flatMap(n -> tokens.deleteByAccount(account.id))
-                                            .replaceWith(true);
-                                }))))
-                .map(AccountService::orInvalidCode);
+                                ? Uni.createFrom().nullItem()
+                                : consumeCode(account.id, Purpose.RESET, code).map(ok -> ok ? account.id : null))))
+                .flatMap(accountId -> {
+                    orInvalidCode(accountId != null);
+                    return hasher.hash(newPassword)
+                            .flatMap(hash -> Panache.withTransaction(
+                                    () -> accounts.findById(accountId).flatMap(account -> {
+                                        account.passwordHash = hash;
+                                        if (account.verifiedAt == null) {
+                                            // Reading the code proves the mailbox, as verification does.
+                                            account.verifiedAt = Timestamps.now();
+                                        }
+                                        return sessions.deleteByAccount(account.id)
+                                                .flatMap(n -> tokens.deleteByAccount(account.id));
+                                    })));
+                })
+                .replaceWithVoid();
     }
 
-    private Uni<Boolean> mayMailCodes(EmailAddress email) {
-        return limiter.hit(
-                        "codes:" + email.value().toLowerCase(Locale.ROOT), config.codesPerHour(), Duration.ofHours(1))
+    /** 429 once a client address has made more than its share of these requests; counted first. */
+    private Uni<Void> limitPerAddress(String key, AddressThrottle throttle) {
+        return limiter.hit(key, throttle.perAddress(), throttle.window()).map(wait -> {
+            if (!wait.isZero()) {
+                throw ProblemException.tooManyRequests(wait);
+            }
+            return null;
+        });
+    }
+
+    /** Code mails are counted per requester: nobody can use up the mails another person needs. */
+    private Uni<Boolean> mayMailCodes(String clientAddress) {
+        return limiter.hit("codes-by:" + clientAddress, config.codesPerHour(), Duration.ofHours(1))
                 .map(Duration::isZero);
     }
 
@@ -154,22 +173,24 @@ public class AccountService {
         return codes.persist(row).replaceWith(code);
     }
 
-    /** Only the newest code counts; it must be unused, unexpired and not guessed at too often. */
+    /**
+     * Only the newest code counts; it must be unused, unexpired and not guessed at too often. The
+     * guess is counted first, by a conditional update (so parallel guesses cannot all pass the
+     * attempt limit), and compared after; a right code is then used up, once.
+     */
     private Uni<Boolean> consumeCode(UUID accountId, Purpose purpose, String code) {
-        return codes.newest(accountId, purpose).map(row -> {
-            Instant now = Timestamps.now();
-            if (row == null
-                    || row.usedAt != null
-                    || !row.expiresAt.isAfter(now)
-                    || row.attempts >= config.codeMaxAttempts()) {
-                return false;
+        return codes.newest(accountId, purpose).flatMap(row -> {
+            if (row == null) {
+                return Uni.createFrom().item(false);
             }
-            if (code == null || !Secrets.constantTimeEquals(row.codeHash, codeHash(accountId, purpose, code.strip()))) {
-                row.attempts++;
-                return false;
-            }
-            row.usedAt = now;
-            return true;
+            return codes.countAttempt(row.id, config.codeMaxAttempts()).flatMap(counted -> {
+                if (!counted
+                        || code == null
+                        || !Secrets.constantTimeEquals(row.codeHash, codeHash(accountId, purpose, code.strip()))) {
+                    return Uni.createFrom().item(false);
+                }
+                return codes.markUsed(row.id);
+            });
         });
     }
 

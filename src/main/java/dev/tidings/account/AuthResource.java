@@ -39,8 +39,12 @@ public class AuthResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
     @Operation(summary = "Sign up; a six-digit code is emailed. Same answer for registered addresses.")
-    public Uni<AuthRequests.Status> signup(@NotNull @Valid AuthRequests.Signup body) {
-        return accounts.signup(EmailAddress.parse(body.email(), "email"), body.password(), body.name())
+    public Uni<AuthRequests.Status> signup(@NotNull @Valid AuthRequests.Signup body, HttpServerRequest request) {
+        return accounts.signup(
+                        EmailAddress.parse(body.email(), "email"),
+                        body.password(),
+                        body.name(),
+                        ClientAddress.of(request))
                 .replaceWith(new AuthRequests.Status("verification_sent"));
     }
 
@@ -48,8 +52,8 @@ public class AuthResource {
     @Path("/verify")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Confirm the email address with the emailed code")
-    public Uni<Void> verify(@NotNull @Valid AuthRequests.Verify body) {
-        return accounts.verify(EmailAddress.parse(body.email(), "email"), body.code());
+    public Uni<Void> verify(@NotNull @Valid AuthRequests.Verify body, HttpServerRequest request) {
+        return accounts.verify(EmailAddress.parse(body.email(), "email"), body.code(), ClientAddress.of(request));
     }
 
     @POST
@@ -79,8 +83,9 @@ public class AuthResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
     @Operation(summary = "Email a password reset code (same answer for unknown addresses)")
-    public Uni<AuthRequests.Status> passwordReset(@NotNull @Valid AuthRequests.PasswordReset body) {
-        return accounts.requestPasswordReset(EmailAddress.parse(body.email(), "email"))
+    public Uni<AuthRequests.Status> passwordReset(
+            @NotNull @Valid AuthRequests.PasswordReset body, HttpServerRequest request) {
+        return accounts.requestPasswordReset(EmailAddress.parse(body.email(), "email"), ClientAddress.of(request))
                 .replaceWith(new AuthRequests.Status("reset_sent"));
     }
 
@@ -88,9 +93,10 @@ public class AuthResource {
     @Path("/password-reset/confirm")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Set a new password with the emailed code; ends all sessions and tokens")
-    public Uni<Void> confirmPasswordReset(@NotNull @Valid AuthRequests.PasswordResetConfirm body) {
+    public Uni<Void> confirmPasswordReset(
+            @NotNull @Valid AuthRequests.PasswordResetConfirm body, HttpServerRequest request) {
         return accounts.confirmPasswordReset(
-                EmailAddress.parse(body.email(), "email"), body.code(), body.newPassword());
+                EmailAddress.parse(body.email(), "email"), body.code(), body.newPassword(), ClientAddress.of(request));
     }
 
     private NewCookie sessionCookie(String value, int maxAgeSeconds) {

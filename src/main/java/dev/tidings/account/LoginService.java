@@ -14,9 +14,9 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Password login and logout. Failures are counted per account and per client address in
- * PostgreSQL (so every replica sees them); over the limit the answer is 429 before any password is
- * checked. An unknown address and a wrong password cost the same bcrypt work and give the same 401.
+ * Password login and logout. Attempts are counted per account and per client address in
+ * PostgreSQL (so every replica sees them) before anything is checked; over the limit the answer is
+ * 429 and no password is checked. An unknown address and a wrong password cost the same bcrypt work and give the same 401.
  */
 @ApplicationScoped
 public class LoginService {
@@ -40,7 +40,11 @@ public class LoginService {
         this.config = config.auth();
     }
 
-    /** Answers the new session's token (for the cookie). */
+    /**
+     * Answers the new session's token (for the cookie). Every attempt is counted first, with one
+     * atomic upsert per key, and checked after: parallel guesses cannot all slip under the limit,
+     * and no password is checked once it is passed. A right password takes its count back.
+     */
     public Uni<String> login(EmailAddress email, String password, String clientAddress) {
         String accountKey = "login-account:" + email.value().toLowerCase(Locale.ROOT);
         String addressKey = "login-address:" + clientAddress;
@@ -48,8 +52,8 @@ public class LoginService {
         return Uni.combine()
                 .all()
                 .unis(
-                        limiter.waitTime(accountKey, throttle.perAccount(), throttle.window()),
-                        limiter.waitTime(addressKey, throttle.perAddress(), throttle.window()))
+                        limiter.hit(accountKey, throttle.perAccount(), throttle.window()),
+                        limiter.hit(addressKey, throttle.perAddress(), throttle.window()))
                 .with((a, b) -> a.compareTo(b) >= 0 ? a : b)
                 .flatMap(wait -> {
                     if (!wait.isZero()) {
@@ -60,19 +64,18 @@ public class LoginService {
                 .flatMap(account -> hasher.matches(password, account == null ? null : account.passwordHash)
                         .flatMap(matches -> {
                             if (!matches) {
-                                return limiter.hit(accountKey, throttle.perAccount(), throttle.window())
-                                        .flatMap(w -> limiter.hit(addressKey, throttle.perAddress(), throttle.window()))
-                                        .flatMap(w -> Uni.createFrom().failure(badCredentials()));
+                                return Uni.createFrom().failure(badCredentials());
                             }
+                            Uni<Void> refund = limiter.reset(accountKey).flatMap(x -> limiter.refund(addressKey));
                             if (!account.isVerified()) {
-                                return Uni.createFrom()
+                                return refund.flatMap(x -> Uni.createFrom()
                                         .failure(new ProblemException(
                                                 403,
                                                 "unverified-account",
                                                 "Account not verified",
-                                                "Confirm your email address with the code we sent before signing in"));
+                                                "Confirm your email address with the code we sent before signing in")));
                             }
-                            return limiter.reset(accountKey).flatMap(x -> newSession(account.id));
+                            return refund.flatMap(x -> newSession(account.id));
                         }));
     }
 

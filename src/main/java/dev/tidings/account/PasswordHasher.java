@@ -3,6 +3,8 @@ package dev.tidings.account;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 import dev.tidings.web.TidingsConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -22,11 +24,16 @@ public class PasswordHasher {
 
     private final Vertx vertx;
     private final int cost;
+    private final Counter hashes;
     private volatile String dummyHash;
 
-    public PasswordHasher(Vertx vertx, TidingsConfig config) {
+    public PasswordHasher(Vertx vertx, TidingsConfig config, MeterRegistry registry) {
         this.vertx = vertx;
         this.cost = Math.max(10, config.auth().bcryptCost());
+        this.hashes = Counter.builder("tidings.password.hashes")
+                .description(
+                        "New password hashes computed (sign-ups, resets): the CPU an anonymous client can make us spend")
+                .register(registry);
     }
 
     /** A hash of nothing in particular, so checking an unknown account costs the same as a known one. */
@@ -35,7 +42,12 @@ public class PasswordHasher {
     }
 
     public Uni<String> hash(String password) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> hashNow(password)), false);
+        return vertx.executeBlocking(
+                Uni.createFrom().item(() -> {
+                    hashes.increment();
+                    return hashNow(password);
+                }),
+                false);
     }
 
     /** Checks {@code password} against {@code hash}, or against a dummy hash when it is null. */

@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
@@ -29,7 +30,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Bounces and complaints reported by the mail provider. The raw body must be signed with the
- * shared secret (HMAC-SHA256, hex, header {@code X-Tidings-Signature: sha256=...}). A hard bounce
+ * shared secret (HMAC-SHA256, hex, header {@code X-Tidings-Signature: sha256=...}) and carry a
+ * {@code timestamp} within {@code tidings.webhooks.max-age} of now, so a captured report cannot be
+ * replayed later. A hard bounce
  * or complaint suppresses the address — in the given newsletter, or in every newsletter when none
  * is given — and marks the send it names; repeating a report changes nothing more (idempotent).
  * Soft bounces are only recorded against the send, as the retry schedule handles them.
@@ -39,6 +42,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class BounceWebhookResource {
 
     private static final Set<String> TYPES = Set.of("hard", "soft", "complaint");
+    private static final Set<String> FIELDS =
+            Set.of("email", "type", "newsletterId", "messageId", "diagnostic", "timestamp");
 
     private final Pool pool;
     private final ObjectMapper json;
@@ -72,6 +77,12 @@ public class BounceWebhookResource {
         if (report == null || !report.isObject()) {
             throw ProblemException.badRequest("not-an-object", "Invalid request", "The body must be a JSON object");
         }
+        report.fieldNames().forEachRemaining(field -> {
+            if (!FIELDS.contains(field)) {
+                throw ProblemException.invalid(field, "unknown field; check its spelling");
+            }
+        });
+        checkFresh(text(report, "timestamp"));
         EmailAddress email = EmailAddress.parse(text(report, "email"), "email");
         String type = text(report, "type");
         if (type == null || !TYPES.contains(type)) {
@@ -109,6 +120,32 @@ public class BounceWebhookResource {
                         .execute(Tuple.of(subscriberStatus, email.value(), newsletterId))
                         .replaceWithVoid();
         return send.flatMap(x -> subscriber).replaceWith(Response.noContent().build());
+    }
+
+    /**
+     * The signed body carries the time it was made: a captured report replayed later than
+     * {@code tidings.webhooks.max-age} (5 minutes) is refused.
+     */
+    private void checkFresh(String timestamp) {
+        if (timestamp == null) {
+            throw ProblemException.invalid(
+                    "timestamp", "is required: the time of the report, RFC 3339, e.g. 2026-11-29T08:00:00Z");
+        }
+        Instant at;
+        try {
+            at = java.time.OffsetDateTime.parse(timestamp).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ProblemException.invalid("timestamp", "must be an RFC 3339 timestamp, e.g. 2026-11-29T08:00:00Z");
+        }
+        java.time.Duration maxAge = config.webhooks().maxAge();
+        if (java.time.Duration.between(at, Instant.now()).abs().compareTo(maxAge) > 0) {
+            throw new ProblemException(
+                    401,
+                    "stale-webhook",
+                    "Unauthorized",
+                    "The report's timestamp is more than " + maxAge.toMinutes()
+                            + " minutes from now; a report is accepted only when fresh (replays are refused)");
+        }
     }
 
     private boolean validSignature(String header, byte[] body) {

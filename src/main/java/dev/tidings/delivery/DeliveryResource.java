@@ -69,6 +69,9 @@ public class DeliveryResource {
         DeliveryViews.PublishRequest request;
         try {
             request = json.readValue(body, DeliveryViews.PublishRequest.class);
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            // A typo such as "scheduleAt" must not publish at once to everyone.
+            throw dev.tidings.web.ProblemMapper.unknownFieldProblem(e);
         } catch (IOException e) {
             throw ProblemException.invalid("scheduledAt", "must be an RFC 3339 timestamp, e.g. 2026-12-01T08:00:00Z");
         }

@@ -5,6 +5,7 @@ import dev.tidings.delivery.smtp.SmtpReplyException;
 import dev.tidings.issue.CompiledIssue;
 import dev.tidings.issue.IssueRenderer;
 import dev.tidings.issue.Recipient;
+import dev.tidings.issue.RenderRefused;
 import dev.tidings.issue.RenderedMail;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.subscriber.PublicLinks;
@@ -249,6 +250,10 @@ public class SendConsumer {
     }
 
     private Outcome classify(Claimed send, String domain, Throwable failure) {
+        if (failure instanceof RenderRefused refused) {
+            // The writer's template over its budget for this subscriber: the same every time, not retried.
+            return Outcome.failed(send, "not sent: " + refused.getMessage());
+        }
         if (failure instanceof SmtpReplyException smtp) {
             int code = smtp.code();
             String reply = smtp.reply();

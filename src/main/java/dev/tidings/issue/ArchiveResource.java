@@ -102,23 +102,33 @@ public class ArchiveResource {
                 if (issue == null) {
                     return Uni.createFrom().item(notFound(true));
                 }
-                return renderer.compile(id).map(compiled -> {
-                    if (compiled == null) {
-                        return notFound(true);
-                    }
-                    RenderedMail mail = renderer.render(
-                            compiled, new Recipient(null, "", "", Map.of()), config.publicUrl() + "/p/" + n.slug());
-                    Instant published = issue.publishedAt() != null ? issue.publishedAt() : issue.createdAt();
-                    return html(
-                            200,
-                            ArchivePages.issue(
-                                    n.slug(),
-                                    n.name(),
-                                    mail.subject(),
-                                    published.toString(),
-                                    DATE.format(published),
-                                    new RawString(clean(mail.html()))));
-                });
+                return renderer.compile(id)
+                        .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                        .map(compiled -> {
+                            if (compiled == null) {
+                                return notFound(true);
+                            }
+                            RenderedMail mail;
+                            try {
+                                // On a worker thread: a writer's template may cost up to its render budget.
+                                mail = renderer.render(
+                                        compiled,
+                                        new Recipient(null, "", "", Map.of()),
+                                        config.publicUrl() + "/p/" + n.slug());
+                            } catch (RenderRefused e) {
+                                return notFound(true);
+                            }
+                            Instant published = issue.publishedAt() != null ? issue.publishedAt() : issue.createdAt();
+                            return html(
+                                    200,
+                                    ArchivePages.issue(
+                                            n.slug(),
+                                            n.name(),
+                                            mail.subject(),
+                                            published.toString(),
+                                            DATE.format(published),
+                                            new RawString(clean(mail.html()))));
+                        });
             });
         });
     }

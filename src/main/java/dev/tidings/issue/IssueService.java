@@ -8,6 +8,7 @@ import dev.tidings.subscriber.PublicLinks;
 import dev.tidings.subscriber.SubscriberRepository;
 import dev.tidings.web.Cursor;
 import dev.tidings.web.EmailAddress;
+import dev.tidings.web.MailQuotas;
 import dev.tidings.web.Page;
 import dev.tidings.web.PageRequest;
 import dev.tidings.web.PatchBody;
@@ -52,6 +53,7 @@ public class IssueService {
     private final PublicLinks links;
     private final MailComposer composer;
     private final MailTransport transport;
+    private final MailQuotas quotas;
     private final TidingsConfig config;
 
     public IssueService(
@@ -63,6 +65,7 @@ public class IssueService {
             PublicLinks links,
             MailComposer composer,
             MailTransport transport,
+            MailQuotas quotas,
             TidingsConfig config) {
         this.newsletters = newsletters;
         this.issues = issues;
@@ -72,6 +75,7 @@ public class IssueService {
         this.links = links;
         this.composer = composer;
         this.transport = transport;
+        this.quotas = quotas;
         this.config = config;
     }
 
@@ -92,8 +96,8 @@ public class IssueService {
                 errors.add(new Problem.FieldError("bodyHtml", message));
             }
             fail(errors);
-            IssueContent content = prepare(subject, preheader, markdown, html, text);
-            return issues.insert(newsletterId, content);
+            return offTheEventLoop(() -> prepare(subject, preheader, markdown, html, text))
+                    .flatMap(content -> issues.insert(newsletterId, content));
         });
     }
 
@@ -146,8 +150,10 @@ public class IssueService {
                         "bodyHtml", "is the issue's body; send bodyMarkdown to replace it rather than remove it");
             }
             patch.validate();
-            IssueContent content = prepare(subject[0], preheader[0], markdown, html, text[0]);
-            return issues.updateContent(newsletterId, id, content)
+            String newMarkdown = markdown;
+            String newHtml = html;
+            return offTheEventLoop(() -> prepare(subject[0], preheader[0], newMarkdown, newHtml, text[0]))
+                    .flatMap(content -> issues.updateContent(newsletterId, id, content))
                     .flatMap(updated -> updated != null
                             ? Uni.createFrom().item(updated)
                             : owned(accountId, newsletterId, id).map(now -> {
@@ -191,12 +197,43 @@ public class IssueService {
                                             : s.attributes().getMap()));
                         }))
                 .flatMap(recipient -> compiled(id)
-                        .map(compiled -> recipient.isPresent()
-                                ? renderer.render(
-                                        compiled,
-                                        recipient.get(),
-                                        links.unsubscribeUrl(n, recipient.get().subscriberId()))
-                                : renderer.render(compiled, sample(), signupPage(n)))));
+                        .flatMap(compiled -> offTheEventLoop(() -> renderForPreview(
+                                compiled,
+                                recipient.orElse(sample()),
+                                recipient.isPresent()
+                                        ? links.unsubscribeUrl(
+                                                n, recipient.get().subscriberId())
+                                        : signupPage(n))))));
+    }
+
+    /** A template over its budget for this subscriber is the writer's to fix: a 400 saying why. */
+    private RenderedMail renderForPreview(CompiledIssue compiled, Recipient recipient, String unsubscribeUrl) {
+        try {
+            return renderer.render(compiled, recipient, unsubscribeUrl);
+        } catch (RenderRefused e) {
+            throw ProblemException.badRequest(
+                    "template-budget",
+                    "The issue cannot be rendered for this subscriber",
+                    "This subscriber's mail cannot be rendered: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Runs template work (checks at save, renders for preview) on a worker thread, never on the
+     * event loop, and gives up after {@code tidings.templates.check-timeout}. The budget bounds the
+     * work; the timeout is the second line.
+     */
+    private <T> Uni<T> offTheEventLoop(java.util.function.Supplier<T> work) {
+        java.time.Duration timeout = config.templates().checkTimeout();
+        return Uni.createFrom()
+                .item(work)
+                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .ifNoItem()
+                .after(timeout)
+                .failWith(() -> ProblemException.badRequest(
+                        "template-too-slow",
+                        "Template too slow",
+                        "Checking the templates took longer than " + timeout.toSeconds() + " s; simplify them"));
     }
 
     /** Sends the issue, rendered with sample data and "[Test] " before the subject, to each address. */
@@ -204,9 +241,10 @@ public class IssueService {
         List<String> addresses = testAddresses(body);
         return newsletters.owned(accountId, newsletterId).flatMap(n -> owned(accountId, newsletterId, id)
                 .flatMap(issue -> compiled(id))
+                .call(compiled -> quotas.testMails(accountId, addresses.size()))
                 .flatMap(compiled -> {
                     String unsubscribeUrl = signupPage(n);
-                    RenderedMail rendered = renderer.render(compiled, sample(), unsubscribeUrl);
+                    RenderedMail rendered = renderForPreview(compiled, sample(), unsubscribeUrl);
                     RenderedMail test =
                             new RenderedMail("[Test] " + rendered.subject(), rendered.html(), rendered.text());
                     // Through the same composer and transport as the real thing, so the test is what is sent.

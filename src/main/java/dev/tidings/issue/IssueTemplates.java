@@ -5,7 +5,6 @@ import io.quarkus.qute.Engine;
 import io.quarkus.qute.Expression;
 import io.quarkus.qute.HtmlEscaper;
 import io.quarkus.qute.IfSectionHelper;
-import io.quarkus.qute.LoopSectionHelper;
 import io.quarkus.qute.ResultMapper;
 import io.quarkus.qute.Results;
 import io.quarkus.qute.SectionBlock;
@@ -13,6 +12,7 @@ import io.quarkus.qute.SectionNode;
 import io.quarkus.qute.SetSectionHelper;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateException;
+import io.quarkus.qute.TemplateInstance;
 import io.quarkus.qute.TemplateNode;
 import io.quarkus.qute.Variant;
 import io.quarkus.qute.WhenSectionHelper;
@@ -35,10 +35,21 @@ import java.util.regex.Pattern;
  * {@code config:} and {@code inject:} (server settings, beans) and reflects on any object, none of
  * which a newsletter author may reach. This one knows only maps, strings and numbers, the sections
  * if/for/each/with/let/set/when, and no include or eval. A value that is not there (a missing
- * attribute) renders as nothing, so rendering for one subscriber cannot fail on their data.
+ * attribute) renders as nothing.
+ *
+ * <p>A writer is an untrusted tenant, so every render has a {@link RenderBudget}: loops go only
+ * over lists and maps of the data (never over a number: {@code {#for i in 50000}} is refused),
+ * and charge their iterations before they run; the output is counted as it is written; sections
+ * nest at most {@value #MAX_DEPTH} deep. Over budget, the render fails with {@link RenderRefused}.
  */
 @ApplicationScoped
 public class IssueTemplates {
+
+    /** Sections inside sections, at most (deeper nesting would exhaust the stack of whoever renders). */
+    static final int MAX_DEPTH = 32;
+
+    static final int DEFAULT_MAX_LOOP_STEPS = 10_000;
+    static final long DEFAULT_MAX_OUTPUT = 2L * 1024 * 1024;
 
     static final Variant HTML = new Variant(Locale.ROOT, "text/html", "UTF-8");
     static final Variant TEXT = new Variant(Locale.ROOT, "text/plain", "UTF-8");
@@ -51,7 +62,7 @@ public class IssueTemplates {
     private final Engine engine = Engine.builder()
             .addSectionHelpers(
                     new IfSectionHelper.Factory(),
-                    new LoopSectionHelper.Factory(),
+                    new BudgetedLoop.Factory(),
                     new WithSectionHelper.Factory(),
                     new SetSectionHelper.Factory(),
                     new WhenSectionHelper.Factory())
@@ -62,9 +73,71 @@ public class IssueTemplates {
             .removeStandaloneLines(true)
             .build();
 
+    private final long maxLoopSteps;
+    private final long maxOutput;
+
+    /** With the default budget (unit tests). */
+    public IssueTemplates() {
+        this(DEFAULT_MAX_LOOP_STEPS, DEFAULT_MAX_OUTPUT);
+    }
+
+    @jakarta.inject.Inject
+    public IssueTemplates(dev.tidings.web.TidingsConfig config) {
+        this(config.templates().maxLoopSteps(), config.templates().maxOutput().asLongValue());
+    }
+
+    IssueTemplates(long maxLoopSteps, long maxOutput) {
+        this.maxLoopSteps = maxLoopSteps;
+        this.maxOutput = maxOutput;
+    }
+
     /** Parses a template that has passed {@link #problem}. */
     public Template parse(String source, Variant variant) {
         return engine.parse(source, variant);
+    }
+
+    /** A fresh budget for one mail (subject, HTML and text together). */
+    RenderBudget budget() {
+        return new RenderBudget(maxLoopSteps, maxOutput);
+    }
+
+    /** Renders one template within {@code budget}; the output is counted as it is produced. */
+    static String render(TemplateInstance instance, RenderBudget budget) {
+        instance.setAttribute(RenderBudget.ATTRIBUTE, budget);
+        StringBuilder out = new StringBuilder();
+        try {
+            instance.consume(chunk -> budget.write(out, chunk))
+                    .toCompletableFuture()
+                    .join();
+        } catch (RuntimeException e) {
+            RenderRefused refused = refusal(e);
+            if (refused != null) {
+                throw refused;
+            }
+            throw e instanceof java.util.concurrent.CompletionException
+                            && e.getCause() instanceof RuntimeException cause
+                    ? cause
+                    : e;
+        } catch (StackOverflowError e) {
+            throw new RenderRefused("the template is nested too deeply to render");
+        }
+        return out.toString();
+    }
+
+    /** The refusal behind a failure, however Qute wrapped it (as a cause or a suppressed exception). */
+    private static RenderRefused refusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RenderRefused refused) {
+                return refused;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                RenderRefused inner = refusal(suppressed);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     /** The compiled form of an issue's stored content: what is previewed is what is sent. */
@@ -87,22 +160,18 @@ public class IssueTemplates {
                 parse(text, TEXT));
     }
 
-    /** Renders one compiled issue; the subject always comes out as one line. */
+    /**
+     * Renders one compiled issue within one budget; the subject always comes out as one line.
+     * Throws {@link RenderRefused} when the template goes over its budget for this subscriber.
+     */
     public RenderedMail render(CompiledIssue issue, Map<String, Object> subscriber, String unsubscribeUrl) {
-        String subject = issue.subject()
-                .data("subscriber", subscriber)
-                .data("unsubscribeUrl", unsubscribeUrl)
-                .render();
+        RenderBudget budget = budget();
+        String subject =
+                render(issue.subject().data("subscriber", subscriber).data("unsubscribeUrl", unsubscribeUrl), budget);
         return new RenderedMail(
                 LINE_BREAKS.matcher(subject).replaceAll(" ").strip(),
-                issue.html()
-                        .data("subscriber", subscriber)
-                        .data("unsubscribeUrl", unsubscribeUrl)
-                        .render(),
-                issue.text()
-                        .data("subscriber", subscriber)
-                        .data("unsubscribeUrl", unsubscribeUrl)
-                        .render());
+                render(issue.html().data("subscriber", subscriber).data("unsubscribeUrl", unsubscribeUrl), budget),
+                render(issue.text().data("subscriber", subscriber).data("unsubscribeUrl", unsubscribeUrl), budget));
     }
 
     /**
@@ -110,26 +179,61 @@ public class IssueTemplates {
      * section, a value that does not exist, or a failure to render with sample data. Empty if fine.
      */
     public Optional<Problem.FieldError> problem(String field, String source, Variant variant) {
+        if (sectionDepth(source) > MAX_DEPTH) {
+            return Optional.of(new Problem.FieldError(
+                    field, "sections ({#if}, {#for}, …) may be nested at most " + MAX_DEPTH + " deep"));
+        }
         Template template;
         try {
             template = engine.parse(source, variant);
         } catch (TemplateException e) {
             return Optional.of(new Problem.FieldError(field, at(e.getOrigin()) + describe(e)));
+        } catch (StackOverflowError e) {
+            return Optional.of(new Problem.FieldError(field, "is nested too deeply"));
         }
         Optional<String> unknown = unknownValue(template.getNodes(), new HashSet<>());
         if (unknown.isPresent()) {
             return Optional.of(new Problem.FieldError(field, unknown.get()));
         }
         try {
-            template.data("subscriber", sample())
-                    .data("unsubscribeUrl", "https://example.com/unsubscribe")
-                    .render();
+            render(
+                    template.data("subscriber", sample()).data("unsubscribeUrl", "https://example.com/unsubscribe"),
+                    budget());
+        } catch (RenderRefused e) {
+            return Optional.of(new Problem.FieldError(field, e.getMessage()));
         } catch (TemplateException e) {
             return Optional.of(new Problem.FieldError(field, at(e.getOrigin()) + "cannot be rendered"));
         } catch (RuntimeException e) {
             return Optional.of(new Problem.FieldError(field, "cannot be rendered with sample data"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * How deep sections nest, read from the source before parsing (a parser or renderer given ten
+     * thousand nested sections would recurse that deep). Block labels inside a section ({#else},
+     * {#case}, {#is}) and self-closing sections ({#let x=1 /}) do not nest.
+     */
+    static int sectionDepth(String source) {
+        int depth = 0;
+        int max = 0;
+        int i = source.indexOf('{');
+        while (i >= 0 && i + 1 < source.length()) {
+            char next = source.charAt(i + 1);
+            if (next == '#') {
+                int end = source.indexOf('}', i);
+                String tag = end < 0 ? source.substring(i + 2) : source.substring(i + 2, end);
+                String name = tag.split("[\\s}]", 2)[0];
+                boolean block = name.equals("else") || name.equals("case") || name.equals("is");
+                if (!block && !tag.strip().endsWith("/")) {
+                    max = Math.max(max, ++depth);
+                }
+            } else if (next == '/') {
+                depth = Math.max(0, depth - 1);
+            }
+            i = source.indexOf('{', i + 1);
+        }
+        return max;
     }
 
     /**

@@ -36,6 +36,9 @@ public class NewsletterDirectory {
     private static final String COLUMNS =
             "id, account_id, slug, name, from_name, from_email, reply_to, double_opt_in FROM newsletter";
 
+    /** What a slug can be (NewsletterRequests.SLUG); anything else is looked up nowhere. */
+    private static final java.util.regex.Pattern SLUG = java.util.regex.Pattern.compile(NewsletterRequests.SLUG);
+
     private final Pool pool;
 
     public NewsletterDirectory(Pool pool) {
@@ -54,11 +57,30 @@ public class NewsletterDirectory {
                 });
     }
 
-    /** The newsletter with this public slug, or null. */
+    /** The newsletter with this public slug, or null (also for anything that cannot be a slug). */
     public Uni<Ref> bySlug(String slug) {
+        if (slug == null || !SLUG.matcher(slug).matches()) {
+            return Uni.createFrom().nullItem();
+        }
         return pool.preparedQuery("SELECT " + COLUMNS + " WHERE slug = $1")
                 .execute(Tuple.of(slug))
                 .map(rows -> rows.size() == 0 ? null : ref(rows.iterator().next()));
+    }
+
+    /** Whether {@code slug} is, or was before a rename, the slug of newsletter {@code id}. */
+    public Uni<Boolean> hasHadSlug(UUID id, String slug) {
+        if (slug == null || !SLUG.matcher(slug).matches()) {
+            return Uni.createFrom().item(false);
+        }
+        return pool.preparedQuery(
+                        """
+                        SELECT 1 FROM newsletter WHERE id = $1 AND slug = $2
+                        UNION ALL
+                        SELECT 1 FROM newsletter_former_slug WHERE newsletter_id = $1 AND slug = $2
+                        LIMIT 1
+                        """)
+                .execute(Tuple.of(id, slug))
+                .map(rows -> rows.size() > 0);
     }
 
     public Uni<Ref> byId(UUID id) {

@@ -24,4 +24,14 @@ public class NewsletterRepository implements PanacheRepositoryBase<Newsletter, U
     public Uni<List<Newsletter>> page(UUID accountId, PageRequest page) {
         return NewestFirst.page(this, "accountId", accountId, page);
     }
+
+    /** Keeps a slug the newsletter is leaving, so links mailed under it keep working for it. */
+    public Uni<Integer> retireSlug(UUID newsletterId, String slug) {
+        return getSession().flatMap(session -> session.createNativeQuery(
+                        "INSERT INTO newsletter_former_slug (newsletter_id, slug, retired_at)"
+                                + " VALUES (?1, ?2, now()) ON CONFLICT DO NOTHING")
+                .setParameter(1, newsletterId)
+                .setParameter(2, slug)
+                .executeUpdate());
+    }
 }

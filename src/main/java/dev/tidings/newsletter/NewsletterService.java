@@ -94,7 +94,11 @@ public class NewsletterService {
                                 }
                                 return null;
                             });
-            return slugFree.flatMap(x -> newsletters.flush())
+            Uni<Void> retired = n.slug.equals(oldSlug)
+                    ? Uni.createFrom().voidItem()
+                    : newsletters.retireSlug(n.id, oldSlug).replaceWithVoid();
+            return slugFree.flatMap(x -> retired)
+                    .flatMap(x -> newsletters.flush())
                     .onFailure(NewsletterService::isUniqueViolation)
                     .transform(e -> slugTaken(n.slug))
                     .flatMap(x -> withCounts(n));

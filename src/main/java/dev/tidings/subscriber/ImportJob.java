@@ -2,7 +2,9 @@ package dev.tidings.subscriber;
 
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.web.EmailAddress;
+import dev.tidings.web.MailQuotas;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -60,14 +62,22 @@ final class ImportJob implements Runnable {
             """;
 
     /** A valid line; {@code status} is null or a suppressing status from the file. */
-    private record Row0(String email, String name, String attributes, String status) {}
+    private record Row0(long line, String email, String name, String attributes, String status) {}
 
     private final Pool pool;
     private final SubscriberMails mails;
+    private final Suppressions suppressions;
+    private final MailQuotas quotas;
     private final NewsletterDirectory.Ref newsletter;
     private final UUID importId;
     private final Path file;
     private final SubscriberStatus asStatus;
+    private final int maxLineLength;
+    /** Whether the newsletter has a suppression list to check lines against (most have none). */
+    private boolean checkSuppressions;
+
+    private final java.util.concurrent.atomic.AtomicInteger confirmationsNotSent =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** Batches in the database at once: the Java side parses the next while PostgreSQL works. */
     private static final int IN_FLIGHT = 2;
@@ -87,31 +97,51 @@ final class ImportJob implements Runnable {
     ImportJob(
             Pool pool,
             SubscriberMails mails,
+            Suppressions suppressions,
+            MailQuotas quotas,
             NewsletterDirectory.Ref newsletter,
             UUID importId,
             Path file,
-            SubscriberStatus asStatus) {
+            SubscriberStatus asStatus,
+            int maxLineLength) {
         this.pool = pool;
         this.mails = mails;
+        this.suppressions = suppressions;
+        this.quotas = quotas;
         this.newsletter = newsletter;
         this.importId = importId;
         this.file = file;
         this.asStatus = asStatus;
+        this.maxLineLength = maxLineLength;
     }
 
     @Override
     public void run() {
         long line = 1;
-        try (Reader reader = open(file);
+        if (!stillRunning()) {
+            ImportService.deleteQuietly(file);
+            return;
+        }
+        try (BoundedCsvReader reader = new BoundedCsvReader(open(file), maxLineLength);
                 CSVParser parser = CsvColumns.IMPORT.parse(reader)) {
+            checkSuppressions = suppressions.any(newsletter.id()).await().atMost(STATEMENT_TIMEOUT);
             Columns columns = Columns.of(parser.getHeaderNames());
             List<Row0> batch = new ArrayList<>(BATCH);
             Set<String> inBatch = new HashSet<>();
             int batches = 0;
+            long previous = 1;
             for (CSVRecord record : parser) {
                 line = parser.getCurrentLineNumber();
                 total++;
-                Row0 row = parse(record, columns, line);
+                long cut = reader.cutLineWithin(previous + 1, line);
+                previous = line;
+                Row0 row;
+                if (cut >= 0) {
+                    error(cut, "is longer than " + maxLineLength + " characters; it was skipped");
+                    row = null;
+                } else {
+                    row = parse(record, columns, line);
+                }
                 if (row == null) {
                     skipped.incrementAndGet();
                 } else if (!inBatch.add(row.email().toLowerCase(Locale.ROOT))) {
@@ -130,7 +160,7 @@ final class ImportJob implements Runnable {
             }
             submit(batch);
             drain();
-            finish("done", null);
+            finish("done", confirmationsNotSent.get() == 0 ? null : quotaMessage());
         } catch (UncheckedIOException | IOException e) {
             LOG.infof("import %s stopped at line %d: %s", importId, line, e.getMessage());
             drainQuietly();
@@ -184,6 +214,7 @@ final class ImportJob implements Runnable {
             return null;
         }
         return new Row0(
+                line,
                 EmailAddress.parse(email, "email").value(),
                 name == null || name.isEmpty() ? null : name,
                 json,
@@ -196,6 +227,9 @@ final class ImportJob implements Runnable {
      * the same order (no deadlock); should PostgreSQL still report one, the batch is retried.
      */
     private void submit(List<Row0> batch) throws InterruptedException {
+        if (checkSuppressions && !batch.isEmpty()) {
+            batch = withoutSuppressed(batch);
+        }
         if (batch.isEmpty()) {
             return;
         }
@@ -205,33 +239,62 @@ final class ImportJob implements Runnable {
             throw new BatchFailed(failure.get());
         }
         batch.sort(java.util.Comparator.comparing(r -> r.email().toLowerCase(Locale.ROOT)));
+        List<Row0> rows = batch;
         pool.preparedQuery(UPSERT)
                 .execute(Tuple.of(
                         newsletter.id(),
                         asStatus.wire(),
-                        batch.stream().map(Row0::email).toArray(String[]::new),
-                        batch.stream().map(Row0::name).toArray(String[]::new),
-                        batch.stream().map(Row0::attributes).toArray(String[]::new),
-                        batch.stream().map(Row0::status).toArray(String[]::new)))
+                        rows.stream().map(Row0::email).toArray(String[]::new),
+                        rows.stream().map(Row0::name).toArray(String[]::new),
+                        rows.stream().map(Row0::attributes).toArray(String[]::new),
+                        rows.stream().map(Row0::status).toArray(String[]::new)))
                 .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "40P01".equals(pg.getSqlState()))
                 .retry()
                 .atMost(3)
+                .flatMap(result -> account(rows.size(), result))
                 .subscribe()
-                .with(
-                        rows -> {
-                            try {
-                                account(batch.size(), rows);
-                            } finally {
-                                slots.release();
-                            }
-                        },
-                        error -> {
-                            failure.compareAndSet(null, error);
-                            slots.release();
-                        });
+                .with(ok -> slots.release(), error -> {
+                    failure.compareAndSet(null, error);
+                    slots.release();
+                });
     }
 
-    private void account(int sent, io.vertx.mutiny.sqlclient.RowSet<Row> result) {
+    /**
+     * Drops the lines whose address is on the newsletter's suppression list (someone who
+     * unsubscribed or complained and was erased), each reported as a line error: only the person
+     * can come back, by signing up.
+     */
+    private List<Row0> withoutSuppressed(List<Row0> batch) {
+        Map<String, Row0> byHash = new HashMap<>();
+        for (Row0 row : batch) {
+            byHash.put(suppressions.hash(row.email()), row);
+        }
+        Set<String> found = suppressions
+                .among(newsletter.id(), new ArrayList<>(byHash.keySet()))
+                .await()
+                .atMost(STATEMENT_TIMEOUT);
+        if (found.isEmpty()) {
+            return batch;
+        }
+        List<Row0> kept = new ArrayList<>(batch.size());
+        for (Row0 row : batch) {
+            if (found.contains(suppressions.hash(row.email()))) {
+                skipped.incrementAndGet();
+                error(
+                        row.line(),
+                        "this address unsubscribed (or complained) and was erased;" + " only they can sign up again");
+            } else {
+                kept.add(row);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Counts a stored batch; its new pending subscribers get a confirmation mail, as far as the
+     * account's hourly quota of confirmation mails goes (the rest stay pending without one).
+     */
+    private Uni<Void> account(int sent, io.vertx.mutiny.sqlclient.RowSet<Row> result) {
         List<Row> rows = new ArrayList<>(result.size());
         result.forEach(rows::add);
         int inserted = (int) rows.stream().filter(r -> r.getBoolean("inserted")).count();
@@ -241,9 +304,33 @@ final class ImportJob implements Runnable {
         List<Row> toConfirm = rows.stream()
                 .filter(r -> r.getBoolean("inserted") && r.getString("status").equals("pending"))
                 .toList();
-        if (!toConfirm.isEmpty()) {
-            confirm(toConfirm);
+        if (toConfirm.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
+        return quotas.confirmationMails(newsletter.accountId(), toConfirm.size())
+                .invoke(granted -> {
+                    confirmationsNotSent.addAndGet(toConfirm.size() - granted);
+                    if (granted > 0) {
+                        confirm(toConfirm.subList(0, granted));
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private String quotaMessage() {
+        return confirmationsNotSent.get() + " new subscribers were imported as pending without a confirmation mail:"
+                + " this account's quota of " + quotas.confirmationMailsPerHour()
+                + " confirmation mails per hour was used up. They can confirm by signing up on the public page.";
+    }
+
+    /** False when the import is no longer running (failed while it waited for a worker). */
+    private boolean stillRunning() {
+        return pool.preparedQuery(
+                        "UPDATE subscriber_import SET updated_at = now() WHERE id = $1 AND status = 'running'")
+                .execute(Tuple.of(importId))
+                .map(rows -> rows.rowCount() == 1)
+                .await()
+                .atMost(STATEMENT_TIMEOUT);
     }
 
     /** Waits for the batches still in the database; a failed one fails the import. */
@@ -299,10 +386,18 @@ final class ImportJob implements Runnable {
         pool.preparedQuery(
                         """
                         UPDATE subscriber_import SET total = $2, created = $3, updated = $4, skipped = $5,
-                            errors = errors || $6, error_count = $7, updated_at = now()
+                            errors = errors || $6, error_count = $7, confirmations_not_sent = $8, updated_at = now()
                         WHERE id = $1
                         """)
-                .execute(Tuple.from(List.of(importId, total, created, updated, skipped, newErrors.copy(), errorCount)))
+                .execute(Tuple.from(List.of(
+                        importId,
+                        total,
+                        created,
+                        updated,
+                        skipped,
+                        newErrors.copy(),
+                        errorCount,
+                        confirmationsNotSent.get())))
                 .await()
                 .atMost(STATEMENT_TIMEOUT);
         newErrors.clear();

@@ -1,7 +1,9 @@
 package dev.tidings.subscriber;
 
 import dev.tidings.newsletter.NewsletterDirectory;
+import dev.tidings.web.MailQuotas;
 import dev.tidings.web.ProblemException;
+import dev.tidings.web.TidingsConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -11,22 +13,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.csv.CSVParser;
 import org.jboss.logging.Logger;
 
 /**
  * CSV imports as background jobs. The upload is streamed to a temporary file (never held in
- * memory), its header checked, and the job then runs on a small pool of its own, reporting
- * progress in {@code subscriber_import} after every batch.
+ * memory, at most {@code tidings.import.max-size}), its header checked, and the job then runs on a
+ * small pool of its own with a bounded queue, reporting progress in {@code subscriber_import}
+ * after every batch. One import runs per account at a time (a unique index on the running row).
  */
 @ApplicationScoped
 public class ImportService {
@@ -37,21 +42,39 @@ public class ImportService {
     private final Pool pool;
     private final NewsletterDirectory newsletters;
     private final SubscriberMails mails;
-    private final ExecutorService workers;
+    private final Suppressions suppressions;
+    private final MailQuotas quotas;
+    private final TidingsConfig.Import config;
+    private final ThreadPoolExecutor workers;
 
-    public ImportService(Pool pool, NewsletterDirectory newsletters, SubscriberMails mails) {
+    public ImportService(
+            Pool pool,
+            NewsletterDirectory newsletters,
+            SubscriberMails mails,
+            Suppressions suppressions,
+            MailQuotas quotas,
+            TidingsConfig config) {
         this.pool = pool;
         this.newsletters = newsletters;
         this.mails = mails;
+        this.suppressions = suppressions;
+        this.quotas = quotas;
+        this.config = config.importing();
         AtomicInteger count = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(2, r -> {
-            Thread thread = new Thread(r, "subscriber-import-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        // Two imports run at once on this instance; a bounded number wait; more are refused (503).
+        this.workers = new ThreadPoolExecutor(
+                2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(Math.max(1, this.config.queue())), r -> {
+                    Thread thread = new Thread(r, "subscriber-import-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
-    /** Blocking: runs on a worker thread of the request. */
+    /**
+     * Blocking: runs on a worker thread of the request. The account's one import slot is taken
+     * first (a second upload is refused before its body is read), then the body is streamed to a
+     * temporary file under {@code tidings.import.max-size}, its header checked, and the job queued.
+     */
     public SubscriberImport start(UUID accountId, UUID newsletterId, InputStream body, String asStatus) {
         SubscriberStatus status = asStatus == null || asStatus.isBlank()
                 ? SubscriberStatus.ACTIVE
@@ -61,23 +84,75 @@ public class ImportService {
         }
         NewsletterDirectory.Ref newsletter =
                 newsletters.owned(accountId, newsletterId).await().atMost(LOOKUP_TIMEOUT);
-        Path file = spool(body);
+        SubscriberImport created = claim(accountId, newsletterId, status);
+        Path file = null;
         try {
+            file = spool(body, config.maxSize().asLongValue());
             checkHeader(file);
-            UUID id = UUID.randomUUID();
-            SubscriberImport created = pool.preparedQuery(
-                            "INSERT INTO subscriber_import (id, newsletter_id, status, as_status, created_at, updated_at)"
-                                    + " VALUES ($1, $2, 'running', $3, now(), now()) RETURNING "
+            workers.execute(new ImportJob(
+                    pool, mails, suppressions, quotas, newsletter, created.id(), file, status, config.maxLineLength()));
+            return created;
+        } catch (RejectedExecutionException e) {
+            deleteQuietly(file);
+            release(created.id(), "Too many imports were waiting; upload the file again in a minute");
+            throw ProblemException.serviceUnavailable(
+                    "imports-busy",
+                    "Too many imports are waiting on this server; try again in a minute",
+                    Duration.ofMinutes(1));
+        } catch (RuntimeException e) {
+            deleteQuietly(file);
+            release(created.id(), null);
+            throw e;
+        }
+    }
+
+    /** The account's one running import: a row in 'running', unique per account (409 otherwise). */
+    private SubscriberImport claim(UUID accountId, UUID newsletterId, SubscriberStatus status) {
+        try {
+            return pool.preparedQuery(
+                            "INSERT INTO subscriber_import (id, newsletter_id, account_id, status, as_status, created_at,"
+                                    + " updated_at) VALUES ($1, $2, $3, 'running', $4, now(), now()) RETURNING "
                                     + SubscriberImport.COLUMNS)
-                    .execute(Tuple.of(id, newsletterId, status.wire()))
+                    .execute(Tuple.of(UUID.randomUUID(), newsletterId, accountId, status.wire()))
                     .map(rows -> SubscriberImport.of(rows.iterator().next()))
                     .await()
                     .atMost(LOOKUP_TIMEOUT);
-            workers.submit(new ImportJob(pool, mails, newsletter, id, file, status));
-            return created;
         } catch (RuntimeException e) {
-            deleteQuietly(file);
-            throw e;
+            if (!SubscriberService.isUniqueViolation(e)) {
+                throw e;
+            }
+            UUID running = pool.preparedQuery(
+                            "SELECT id FROM subscriber_import WHERE account_id = $1 AND status = 'running'")
+                    .execute(Tuple.of(accountId))
+                    .map(rows ->
+                            rows.size() == 0 ? null : rows.iterator().next().getUUID("id"))
+                    .await()
+                    .atMost(LOOKUP_TIMEOUT);
+            ProblemException conflict = ProblemException.conflict(
+                    "import-running",
+                    "An import of this account is still running; wait until it is done (GET its status), then"
+                            + " upload the next file");
+            if (running != null) {
+                conflict.with("importId", running.toString());
+            }
+            throw conflict;
+        }
+    }
+
+    /** An upload that never became a job: removed, or kept as failed with a reason. */
+    private void release(UUID importId, String failedBecause) {
+        try {
+            (failedBecause == null
+                            ? pool.preparedQuery("DELETE FROM subscriber_import WHERE id = $1")
+                                    .execute(Tuple.of(importId))
+                            : pool.preparedQuery(
+                                            "UPDATE subscriber_import SET status = 'failed', message = $2, finished_at = now()"
+                                                    + " WHERE id = $1")
+                                    .execute(Tuple.of(importId, failedBecause)))
+                    .await()
+                    .atMost(LOOKUP_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warnf("could not release import %s (%s); it is failed after two minutes", importId, e.getMessage());
         }
     }
 
@@ -116,14 +191,35 @@ public class ImportService {
         workers.shutdownNow();
     }
 
-    private static Path spool(InputStream body) {
+    /** Streams the upload to a temporary file, refusing it (413) once it passes {@code limit} bytes. */
+    private static Path spool(InputStream body, long limit) {
+        Path file = null;
         try {
-            Path file = Files.createTempFile("tidings-import-", ".csv");
-            Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
+            file = Files.createTempFile("tidings-import-", ".csv");
+            try (OutputStream out = Files.newOutputStream(file)) {
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                for (int n = body.read(buffer); n != -1; n = body.read(buffer)) {
+                    total += n;
+                    if (total > limit) {
+                        throw new ProblemException(
+                                413,
+                                "body-too-large",
+                                "Request body too large",
+                                "A CSV import may be at most " + limit / (1024 * 1024)
+                                        + " MiB; split the file and import the parts one after the other");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
             return file;
         } catch (IOException e) {
+            deleteQuietly(file);
             throw ProblemException.badRequest(
                     "upload-failed", "Upload failed", "The upload could not be read completely");
+        } catch (RuntimeException e) {
+            deleteQuietly(file);
+            throw e;
         }
     }
 
@@ -145,6 +241,9 @@ public class ImportService {
     }
 
     static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

@@ -139,7 +139,9 @@ public class PublicPagesResource {
                         : html(
                                 200,
                                 PublicPages.unsubscribe(
-                                        target.get().name(), "/p/" + slug + "/unsubscribe?token=" + token.strip())));
+                                        target.get().name(),
+                                        // The newsletter's own slug, never the one in the URL.
+                                        "/p/" + target.get().slug() + "/unsubscribe?token=" + token.strip())));
     }
 
     @POST

@@ -30,6 +30,7 @@ public class SignupService {
     private final SubscriberMails mails;
     private final RateLimiter limiter;
     private final LinkSigner signer;
+    private final Suppressions suppressions;
     private final TidingsConfig.Signup config;
 
     public SignupService(
@@ -38,12 +39,14 @@ public class SignupService {
             SubscriberMails mails,
             RateLimiter limiter,
             LinkSigner signer,
+            Suppressions suppressions,
             TidingsConfig config) {
         this.newsletters = newsletters;
         this.subscribers = subscribers;
         this.mails = mails;
         this.limiter = limiter;
         this.signer = signer;
+        this.suppressions = suppressions;
         this.config = config.signup();
     }
 
@@ -57,9 +60,11 @@ public class SignupService {
     }
 
     /**
-     * New address: pending plus a confirmation mail (or active at once without double opt-in).
-     * Known address: nothing changes, but one that is not active gets a confirmation mail (at
-     * most every few minutes) — so an unsubscribed person comes back only by confirming.
+     * New address: pending plus a confirmation mail (or active at once without double opt-in,
+     * unless the address is on the suppression list: then it too must confirm). Known address:
+     * nothing changes, but one that is not active gets a confirmation mail (at most every few
+     * minutes) — so an unsubscribed person comes back only by confirming. The mail goes out after
+     * the answer, so a new and a known address answer alike, in the same time.
      */
     public Uni<Outcome> subscribe(String slug, EmailAddress email, String name, String clientAddress) {
         return newsletter(slug)
@@ -75,12 +80,22 @@ public class SignupService {
     }
 
     private Uni<Void> addNew(NewsletterDirectory.Ref n, EmailAddress email, String name) {
-        SubscriberStatus status = n.doubleOptIn() ? SubscriberStatus.PENDING : SubscriberStatus.ACTIVE;
-        return subscribers
-                .insert(n.id(), email.value(), SubscriberService.blankToNull(name), status, new JsonObject())
-                .flatMap(s -> status == SubscriberStatus.PENDING
-                        ? mails.sendConfirmation(n, s)
-                        : Uni.createFrom().voidItem())
+        Uni<Boolean> mustConfirm =
+                n.doubleOptIn() ? Uni.createFrom().item(true) : suppressions.contains(n.id(), email.value());
+        return mustConfirm
+                .flatMap(confirm -> subscribers
+                        .insert(
+                                n.id(),
+                                email.value(),
+                                SubscriberService.blankToNull(name),
+                                confirm ? SubscriberStatus.PENDING : SubscriberStatus.ACTIVE,
+                                new JsonObject())
+                        .invoke(s -> {
+                            if (confirm) {
+                                mails.sendConfirmationLater(n, s);
+                            }
+                        }))
+                .replaceWithVoid()
                 // A concurrent sign-up of the same address won the insert; it sends the mail.
                 .onFailure(SubscriberService::isUniqueViolation)
                 .recoverWithNull();
@@ -92,9 +107,12 @@ public class SignupService {
         }
         return subscribers
                 .claimConfirmationMail(existing.id(), config.resendAfter())
-                .flatMap(claimed -> claimed
-                        ? mails.sendConfirmation(n, existing)
-                        : Uni.createFrom().voidItem());
+                .invoke(claimed -> {
+                    if (claimed) {
+                        mails.sendConfirmationLater(n, existing);
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** Activates the subscriber the token names; empty when the token is bad, expired or foreign. */
@@ -107,6 +125,9 @@ public class SignupService {
                 .flatMap(ok -> ok
                         ? subscribers
                                 .confirm(claims.get().scope(), claims.get().subject())
+                                .call(s -> s == null
+                                        ? Uni.createFrom().voidItem()
+                                        : suppressions.forget(s.newsletterId(), s.email()))
                                 .map(Optional::ofNullable)
                         : Uni.createFrom().item(Optional.empty()));
     }
@@ -138,10 +159,10 @@ public class SignupService {
     }
 
     /**
-     * The URL's slug must not name another newsletter than the token's. (A slug that names none
-     * is accepted: links in mails sent before the slug was renamed keep working.)
+     * The URL's slug must be the token's newsletter's slug, now or before a rename (so links in
+     * mails sent before the rename keep working); under any other slug the link is refused.
      */
     private Uni<Boolean> matchingNewsletter(String slug, LinkSigner.Claims claims) {
-        return newsletters.bySlug(slug).map(n -> n == null || n.id().equals(claims.scope()));
+        return newsletters.hasHadSlug(claims.scope(), slug);
     }
 }

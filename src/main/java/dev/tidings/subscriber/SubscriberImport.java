@@ -7,7 +7,10 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-/** An import job's progress as the API shows it. */
+/**
+ * An import job's progress as the API shows it. {@code confirmationsNotSent}: new pending
+ * subscribers left without a confirmation mail because the account's hourly quota was used up.
+ */
 public record SubscriberImport(
         UUID id,
         String status,
@@ -17,6 +20,7 @@ public record SubscriberImport(
         int skipped,
         List<LineError> errors,
         int errorCount,
+        int confirmationsNotSent,
         String message,
         Instant createdAt,
         Instant finishedAt) {
@@ -24,7 +28,8 @@ public record SubscriberImport(
     public record LineError(long line, String message) {}
 
     static final String COLUMNS =
-            "id, status, total, created, updated, skipped, errors, error_count, message, created_at, finished_at";
+            "id, status, total, created, updated, skipped, errors, error_count, confirmations_not_sent, message,"
+                    + " created_at, finished_at";
 
     static SubscriberImport of(Row row) {
         JsonArray errors = (JsonArray) row.getValue("errors");
@@ -42,6 +47,7 @@ public record SubscriberImport(
                 row.getInteger("skipped"),
                 lineErrors,
                 row.getInteger("error_count"),
+                row.getInteger("confirmations_not_sent"),
                 row.getString("message"),
                 row.getOffsetDateTime("created_at").toInstant(),
                 finished == null ? null : finished.toInstant());

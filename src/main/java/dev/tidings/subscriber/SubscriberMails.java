@@ -35,6 +35,14 @@ public class SubscriberMails {
                 + signer.sign(PublicLinks.CONFIRM, subscriber.id(), newsletter.id(), expires);
     }
 
+    /**
+     * Sends the confirmation mail after the caller's answer, not before it: the public sign-up
+     * answers a new and a known address in the same time (no timing oracle).
+     */
+    public void sendConfirmationLater(NewsletterDirectory.Ref newsletter, Subscriber subscriber) {
+        sendConfirmation(newsletter, subscriber).subscribe().with(ok -> {}, failure -> {});
+    }
+
     /** Sends the confirmation mail; failures are logged (a repeated sign-up sends another). */
     public Uni<Void> sendConfirmation(NewsletterDirectory.Ref newsletter, Subscriber subscriber) {
         MailTemplateInstance mail = Templates.confirmation(

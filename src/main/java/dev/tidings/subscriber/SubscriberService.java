@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.web.Cursor;
 import dev.tidings.web.EmailAddress;
+import dev.tidings.web.MailQuotas;
 import dev.tidings.web.Page;
 import dev.tidings.web.PageRequest;
 import dev.tidings.web.PatchBody;
@@ -25,11 +26,20 @@ public class SubscriberService {
     private final NewsletterDirectory newsletters;
     private final SubscriberRepository subscribers;
     private final SubscriberMails mails;
+    private final Suppressions suppressions;
+    private final MailQuotas quotas;
 
-    public SubscriberService(NewsletterDirectory newsletters, SubscriberRepository subscribers, SubscriberMails mails) {
+    public SubscriberService(
+            NewsletterDirectory newsletters,
+            SubscriberRepository subscribers,
+            SubscriberMails mails,
+            Suppressions suppressions,
+            MailQuotas quotas) {
         this.newsletters = newsletters;
         this.subscribers = subscribers;
         this.mails = mails;
+        this.suppressions = suppressions;
+        this.quotas = quotas;
     }
 
     public Uni<Page<Subscriber.View>> list(
@@ -44,7 +54,11 @@ public class SubscriberService {
                 .map(rows -> Page.of(rows, page.limit(), s -> new Cursor(s.createdAt(), s.id()), Subscriber::view));
     }
 
-    /** Adds a subscriber; status {@code pending} also mails the confirmation link. */
+    /**
+     * Adds a subscriber; status {@code pending} also mails the confirmation link (counted against
+     * the account's hourly quota). An address that unsubscribed or complained and was erased is
+     * refused (409): only the person can come back, by signing up.
+     */
     public Uni<Subscriber.View> create(UUID accountId, UUID newsletterId, SubscriberRequests.Create body) {
         String problem = SubscriberRequests.attributesProblem(body.attributes());
         if (problem != null) {
@@ -54,8 +68,21 @@ public class SubscriberService {
                 body.status() == null ? SubscriberStatus.ACTIVE : SubscriberStatus.parse(body.status(), "status");
         EmailAddress email = EmailAddress.parse(body.email(), "email");
         JsonObject attributes = toJson(body.attributes());
-        return newsletters.owned(accountId, newsletterId).flatMap(n -> subscribers
-                .insert(newsletterId, email.value(), blankToNull(body.name()), status, attributes)
+        return newsletters.owned(accountId, newsletterId).flatMap(n -> suppressions
+                .contains(newsletterId, email.value())
+                .flatMap(suppressed -> {
+                    if (suppressed) {
+                        throw ProblemException.conflict(
+                                "suppressed",
+                                email.value() + " unsubscribed from this newsletter (or complained) and was erased;"
+                                        + " only they can subscribe again, from the sign-up page");
+                    }
+                    return status == SubscriberStatus.PENDING
+                            ? quotas.confirmationMail(accountId)
+                            : Uni.createFrom().voidItem();
+                })
+                .flatMap(x ->
+                        subscribers.insert(newsletterId, email.value(), blankToNull(body.name()), status, attributes))
                 .onFailure(SubscriberService::isUniqueViolation)
                 .transform(e -> ProblemException.conflict(
                         "already-subscribed", email.value() + " is already on this newsletter's list"))
@@ -102,11 +129,16 @@ public class SubscriberService {
         });
     }
 
-    /** Erases the subscriber's personal data; counts and delivery history stay whole. */
+    /**
+     * Erases the subscriber's personal data; counts and delivery history stay whole. Someone who
+     * had unsubscribed or complained stays on the newsletter's suppression list (as a keyed hash).
+     */
     public Uni<Void> erase(UUID accountId, UUID newsletterId, UUID id) {
-        return newsletters
-                .owned(accountId, newsletterId)
-                .flatMap(n -> subscribers.erase(newsletterId, id))
+        return owned(accountId, newsletterId, id)
+                .flatMap(s -> s.status() == SubscriberStatus.UNSUBSCRIBED || s.status() == SubscriberStatus.COMPLAINED
+                        ? suppressions.remember(newsletterId, s.email(), s.status())
+                        : Uni.createFrom().voidItem())
+                .flatMap(x -> subscribers.erase(newsletterId, id))
                 .map(erased -> {
                     if (!erased) {
                         throw ProblemException.notFound("This subscriber");

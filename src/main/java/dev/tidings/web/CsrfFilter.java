@@ -12,8 +12,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Refuses cross-site state changes to the admin API. The session cookie is already {@code
  * SameSite=Lax}; on top of that, a browser request must come from our own origin ({@code Origin}
  * and {@code Sec-Fetch-Site}), and a cookie-authenticated one may not carry a body a plain HTML
- * form could have sent (an empty body, as in logout, carries nothing to forge). Requests authenticated with a bearer token carry no ambient credential and
- * are left alone, as are the signed webhooks.
+ * form could have sent: a form type, text/plain, or no Content-Type at all (a Blob sent by fetch
+ * without a preflight). An empty body, as in logout, carries nothing to forge. Requests
+ * authenticated with {@code Authorization: Bearer} carry no ambient credential and are left alone,
+ * as are the signed webhooks; any other Authorization header does not exempt a request.
  */
 public class CsrfFilter {
 
@@ -33,7 +35,7 @@ public class CsrfFilter {
         if (SAFE_METHODS.contains(request.getMethod())
                 || !path.startsWith("/api/")
                 || path.startsWith("/api/webhooks/")
-                || request.getHeaderString(HttpHeaders.AUTHORIZATION) != null) {
+                || isBearer(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
             return null;
         }
         String fetchSite = request.getHeaderString("Sec-Fetch-Site");
@@ -49,6 +51,11 @@ public class CsrfFilter {
             return refuse("Send JSON (Content-Type: application/json), not a form");
         }
         return null;
+    }
+
+    /** Only a bearer token carries no ambient authority; any other Authorization header proves nothing. */
+    private static boolean isBearer(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
     }
 
     private boolean isOwnOrigin(String origin, String host) {
@@ -73,9 +80,10 @@ public class CsrfFilter {
         return (length != null && !length.strip().equals("0")) || request.getHeaderString("Transfer-Encoding") != null;
     }
 
+    /** A body a plain form, or fetch without a preflight, can send: form types and no type at all. */
     private static boolean isFormType(String contentType) {
-        if (contentType == null) {
-            return false;
+        if (contentType == null || contentType.isBlank()) {
+            return true;
         }
         String mediaType = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         return FORM_TYPES.contains(mediaType);

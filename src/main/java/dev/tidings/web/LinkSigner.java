@@ -1,8 +1,6 @@
 package dev.tidings.web;
 
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
@@ -34,33 +32,17 @@ public class LinkSigner {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final TidingsConfig config;
-    private final Pool pool;
+    private final ServiceSecrets secrets;
     private volatile byte[] key;
 
-    public LinkSigner(TidingsConfig config, Pool pool) {
+    public LinkSigner(TidingsConfig config, ServiceSecrets secrets) {
         this.config = config;
-        this.pool = pool;
+        this.secrets = secrets;
     }
 
     void loadKey(@Observes StartupEvent event) {
-        String secret = config.secretKey().orElseGet(this::storedSecret);
+        String secret = config.secretKey().orElseGet(() -> secrets.getOrCreate("link-signing"));
         key = sha256(secret.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Creates the key on first start; concurrent first starts agree on whichever row won. */
-    private String storedSecret() {
-        pool.preparedQuery(
-                        "INSERT INTO service_secret (name, value) VALUES ('link-signing', $1) ON CONFLICT DO NOTHING")
-                .execute(Tuple.of(Secrets.newToken("")))
-                .await()
-                .indefinitely();
-        return pool.query("SELECT value FROM service_secret WHERE name = 'link-signing'")
-                .execute()
-                .await()
-                .indefinitely()
-                .iterator()
-                .next()
-                .getString("value");
     }
 
     public String sign(String purpose, UUID subject, UUID scope, Instant expiresAt) {

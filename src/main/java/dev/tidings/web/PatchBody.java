@@ -8,12 +8,14 @@ import java.util.function.Consumer;
 
 /**
  * A JSON merge-patch body (RFC 7396 style): an absent field stays as it is, {@code null} clears
- * it. Reads typed fields, collects every error, and {@link #validate()} reports them all at once.
+ * it. Reads typed fields, collects every error, and {@link #validate()} reports them all at once,
+ * together with every field of the body that no reader asked for (a typo is a 400, not ignored).
  */
 public final class PatchBody {
 
     private final ObjectNode body;
     private final List<Problem.FieldError> errors = new ArrayList<>();
+    private final java.util.Set<String> known = new java.util.HashSet<>();
 
     private PatchBody(ObjectNode body) {
         this.body = body;
@@ -27,11 +29,13 @@ public final class PatchBody {
     }
 
     public boolean has(String field) {
+        known.add(field);
         return body.has(field);
     }
 
     /** Applies a text field when present: trimmed, at most {@code max} characters, no line breaks. */
     public PatchBody text(String field, int max, boolean nullable, Consumer<String> apply) {
+        known.add(field);
         if (!body.has(field)) {
             return this;
         }
@@ -63,6 +67,7 @@ public final class PatchBody {
 
     /** Applies an email field when present (see {@link EmailAddress}). */
     public PatchBody email(String field, boolean nullable, Consumer<String> apply) {
+        known.add(field);
         if (!body.has(field)) {
             return this;
         }
@@ -81,6 +86,7 @@ public final class PatchBody {
     }
 
     public PatchBody bool(String field, Consumer<Boolean> apply) {
+        known.add(field);
         if (!body.has(field)) {
             return this;
         }
@@ -95,6 +101,7 @@ public final class PatchBody {
 
     /** Applies a raw JSON field when present; {@code check} answers an error message or null. */
     public PatchBody json(String field, java.util.function.Function<JsonNode, String> check, Consumer<JsonNode> apply) {
+        known.add(field);
         if (!body.has(field)) {
             return this;
         }
@@ -111,8 +118,13 @@ public final class PatchBody {
         errors.add(new Problem.FieldError(field, message));
     }
 
-    /** Throws a 400 listing every field error found so far. */
+    /** Throws a 400 listing every field error found so far, and every field nobody read. */
     public void validate() {
+        body.fieldNames().forEachRemaining(field -> {
+            if (!known.contains(field)) {
+                errors.add(new Problem.FieldError(field, "unknown field; check its spelling"));
+            }
+        });
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }

@@ -14,6 +14,7 @@ public class ProblemException extends RuntimeException {
     private final String title;
     private final List<Problem.FieldError> errors;
     private final Duration retryAfter;
+    private final java.util.Map<String, Object> extensions = new java.util.LinkedHashMap<>();
 
     public ProblemException(int status, String slug, String title, String detail) {
         this(status, slug, title, detail, null, null);
@@ -76,8 +77,23 @@ public class ProblemException extends RuntimeException {
         return status;
     }
 
+    /** Adds a member the client can act on, e.g. {@code importId} of the import already running. */
+    public ProblemException with(String member, Object value) {
+        extensions.put(member, value);
+        return this;
+    }
+
+    public static ProblemException serviceUnavailable(String slug, String detail, Duration retryAfter) {
+        return new ProblemException(503, slug, "Service unavailable", detail, null, retryAfter);
+    }
+
+    public static ProblemException tooManyRequests(String detail, Duration retryAfter) {
+        return new ProblemException(429, "rate-limited", "Too many requests", detail, null, retryAfter);
+    }
+
     public Problem toProblem() {
-        return new Problem(ProblemMapper.typeUri(slug), title, status, getMessage(), errors);
+        return new Problem(
+                ProblemMapper.typeUri(slug), title, status, getMessage(), errors, java.util.Map.copyOf(extensions));
     }
 
     public Duration retryAfter() {

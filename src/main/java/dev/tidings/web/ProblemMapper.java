@@ -3,6 +3,7 @@ package dev.tidings.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.hibernate.validator.runtime.jaxrs.ResteasyReactiveViolationException;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -46,7 +47,23 @@ public class ProblemMapper {
         if (e.retryAfter() != null) {
             builder.header("Retry-After", Math.max(1, e.retryAfter().toSeconds()));
         }
+        if (e.status() == 413) {
+            // The rest of an oversized upload is not read: the connection ends with this answer.
+            builder.header("Connection", "close");
+        }
         return builder.build();
+    }
+
+    /** A field the body type does not have: named, so a typo never passes silently. */
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return response(unknownFieldProblem(e).toProblem());
+    }
+
+    /** The 400 for an unknown JSON field, naming it with its path (e.g. {@code audience.segmnt}). */
+    public static ProblemException unknownFieldProblem(UnrecognizedPropertyException e) {
+        String field = path(e);
+        return ProblemException.invalid(field, "unknown field; check its spelling");
     }
 
     @ServerExceptionMapper
@@ -71,11 +88,11 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return unknownField(unknown);
+        }
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            String field = mapping.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."))
-                    .replace(".[", "[");
+            String field = path(mapping);
             String message = "has the wrong type or format";
             return response(new Problem(
                     typeUri("validation"),
@@ -86,6 +103,38 @@ public class ProblemMapper {
         }
         return response(new Problem(
                 typeUri("malformed-json"), "Malformed JSON", 400, "The request body is not valid JSON", null));
+    }
+
+    /**
+     * Jackson reports some malformed input as a definition problem (e.g. a property given twice to
+     * a record): still the client's JSON, so a 400, not Quarkus's empty 500.
+     */
+    @ServerExceptionMapper
+    public Response invalidDefinition(com.fasterxml.jackson.databind.exc.InvalidDefinitionException e) {
+        LOG.debugf("refused JSON: %s", e.getOriginalMessage());
+        return response(new Problem(
+                typeUri("malformed-json"),
+                "Malformed JSON",
+                400,
+                "The request body is not valid JSON for this request",
+                null));
+    }
+
+    /**
+     * Text PostgreSQL cannot store (a NUL character, an invalid byte sequence) can only have come
+     * from the request: a 400, and the statement changed nothing.
+     */
+    @ServerExceptionMapper
+    public Response database(io.vertx.pgclient.PgException e) {
+        if ("22021".equals(e.getSqlState()) || "22P05".equals(e.getSqlState())) {
+            return response(new Problem(
+                    typeUri("invalid-text"),
+                    "Invalid text",
+                    400,
+                    "The request contains characters that cannot be stored (such as NUL); remove them and try again",
+                    null));
+        }
+        return unexpected(e);
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
@@ -138,6 +187,13 @@ public class ProblemMapper {
                 500,
                 "Something went wrong on our side; quote incident " + incident + " when reporting it",
                 null));
+    }
+
+    private static String path(JsonMappingException mapping) {
+        return mapping.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
     }
 
     private static String slugOf(String title) {

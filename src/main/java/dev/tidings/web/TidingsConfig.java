@@ -31,12 +31,80 @@ public interface TidingsConfig {
 
     Webhooks webhooks();
 
+    Http http();
+
+    @io.smallrye.config.WithName("import")
+    Import importing();
+
+    Templates templates();
+
+    Quotas quotas();
+
     interface Webhooks {
         /**
          * Shared secret of the bounce webhook: callers sign the raw body with HMAC-SHA256 and send
          * {@code X-Tidings-Signature: sha256=<hex>}. Unset: the webhook refuses every call.
          */
         Optional<String> secret();
+
+        /** A signed report whose {@code timestamp} is further than this from now is refused (replays). */
+        @WithDefault("5m")
+        Duration maxAge();
+    }
+
+    interface Http {
+        /**
+         * Largest JSON or form body any route reads (413 beyond it, counted while reading, chunked or
+         * not). The CSV import has its own limit, {@code tidings.import.max-size}.
+         */
+        @WithDefault("1M")
+        io.quarkus.runtime.configuration.MemorySize maxBodySize();
+    }
+
+    interface Import {
+        /** Largest CSV upload (streamed to a temporary file, never held in memory). */
+        @WithDefault("200M")
+        io.quarkus.runtime.configuration.MemorySize maxSize();
+
+        /** Longest line of an import, in characters; a longer line is reported as an error and skipped. */
+        @WithDefault("65536")
+        int maxLineLength();
+
+        /** Imports waiting for a worker across all accounts (each account runs one at a time); more get 503. */
+        @WithDefault("16")
+        int queue();
+    }
+
+    interface Templates {
+        /**
+         * Work one render of a writer's template may do: each loop iteration costs the number of
+         * template nodes it repeats. Over it, the render fails (400 at save and preview, a failed
+         * send at send time).
+         */
+        @WithDefault("10000")
+        int maxLoopSteps();
+
+        /** Largest rendered subject, HTML or text part of one mail. */
+        @WithDefault("2M")
+        io.quarkus.runtime.configuration.MemorySize maxOutput();
+
+        /** How long checking a template at save or preview may take before it is refused. */
+        @WithDefault("5s")
+        Duration checkTimeout();
+    }
+
+    interface Quotas {
+        /** Test mails one account may send per hour (429 beyond). */
+        @WithDefault("50")
+        int testMailsPerHour();
+
+        /**
+         * Confirmation mails one account's actions may trigger per hour (subscribers added or
+         * imported as pending); beyond it, adding a pending subscriber gets 429 and an import leaves
+         * the rest pending without a mail.
+         */
+        @WithDefault("200")
+        int confirmationMailsPerHour();
     }
 
     interface Delivery {
@@ -86,6 +154,13 @@ public interface TidingsConfig {
         @WithDefault("30s")
         Duration shutdownGrace();
 
+        /**
+         * Send SMTP credentials over a connection without TLS. Off: AUTH is refused unless the
+         * connection is TLS (quarkus.mailer.tls) or upgraded by STARTTLS.
+         */
+        @WithDefault("false")
+        boolean smtpAllowInsecureAuth();
+
         /** How long to wait for any one SMTP reply before giving the connection up (the mail is retried). */
         @WithDefault("60s")
         Duration smtpTimeout();
@@ -126,11 +201,31 @@ public interface TidingsConfig {
         @WithDefault("5")
         int codeMaxAttempts();
 
-        /** Codes that may be emailed to one account per hour (the rest are silently dropped). */
-        @WithDefault("5")
+        /**
+         * Codes (sign-up, password reset) that one client address may have mailed per hour, to any
+         * addresses; the rest are silently dropped. Per requester, so nobody can use up another
+         * person's codes.
+         */
+        @WithDefault("10")
         int codesPerHour();
 
         Throttle loginThrottle();
+
+        /** Code submissions (verify, password-reset confirm) per client address, counted before checking. */
+        AddressThrottle codeThrottle();
+
+        /** Sign-ups per client address, counted before any password is hashed. */
+        AddressThrottle signupThrottle();
+    }
+
+    interface AddressThrottle {
+        /** Requests from one client address within the window before it gets 429. */
+        @WithDefault("30")
+        int perAddress();
+
+        /** The window; also the longest wait it imposes. */
+        @WithDefault("15m")
+        Duration window();
     }
 
     interface Throttle {

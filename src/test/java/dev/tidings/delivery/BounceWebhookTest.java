@@ -28,6 +28,11 @@ class BounceWebhookTest {
         return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** A report as a provider sends it now: with its timestamp, which the signature covers. */
+    private static String fresh(String json) {
+        return json.substring(0, json.length() - 1) + ",\"timestamp\":\"" + java.time.Instant.now() + "\"}";
+    }
+
     private static io.restassured.response.Response post(String body, String signature) {
         var request = RestAssured.given().contentType(ContentType.JSON).body(body);
         if (signature != null) {
@@ -47,8 +52,8 @@ class BounceWebhookTest {
         String newsletter = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
         Newsletters.addSubscriber(token, newsletter, email, "active");
-        String body = "{\"email\":\"" + email + "\",\"type\":\"hard\",\"newsletterId\":\"" + newsletter
-                + "\",\"diagnostic\":\"550 5.1.1 no such user\"}";
+        String body = fresh("{\"email\":\"" + email + "\",\"type\":\"hard\",\"newsletterId\":\"" + newsletter
+                + "\",\"diagnostic\":\"550 5.1.1 no such user\"}");
         assertThat(post(body, sign(body)).statusCode()).isEqualTo(204);
         assertThat(status(email)).isEqualTo("bounced");
         assertThat(post(body, sign(body)).statusCode()).isEqualTo(204);
@@ -63,7 +68,7 @@ class BounceWebhookTest {
         String email = newEmail();
         Newsletters.addSubscriber(token, a, email, "active");
         Newsletters.addSubscriber(token, b, email, "active");
-        String body = "{\"email\":\"" + email.toUpperCase() + "\",\"type\":\"complaint\"}";
+        String body = fresh("{\"email\":\"" + email.toUpperCase() + "\",\"type\":\"complaint\"}");
         assertThat(post(body, sign(body)).statusCode()).isEqualTo(204);
         assertThat(Database.strings("SELECT status FROM subscriber WHERE lower(email) = lower(?)", email))
                 .containsExactly("complained", "complained");
@@ -75,7 +80,7 @@ class BounceWebhookTest {
         String newsletter = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
         Newsletters.addSubscriber(token, newsletter, email, "active");
-        String body = "{\"email\":\"" + email + "\",\"type\":\"soft\"}";
+        String body = fresh("{\"email\":\"" + email + "\",\"type\":\"soft\"}");
         assertThat(post(body, sign(body)).statusCode()).isEqualTo(204);
         assertThat(status(email)).isEqualTo("active");
     }
@@ -86,13 +91,31 @@ class BounceWebhookTest {
         String newsletter = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
         Newsletters.addSubscriber(token, newsletter, email, "active");
-        String body = "{\"email\":\"" + email + "\",\"type\":\"hard\"}";
+        String body = fresh("{\"email\":\"" + email + "\",\"type\":\"hard\"}");
         assertThat(post(body, null).statusCode()).isEqualTo(401);
         assertThat(post(body, sign(body + " ")).statusCode()).isEqualTo(401);
         assertThat(post(body, "sha256=zz").statusCode()).isEqualTo(401);
         assertThat(post(body, null).contentType()).startsWith("application/problem+json");
         assertThat(status(email)).isEqualTo("active");
-        String bad = "{\"email\":\"" + email + "\",\"type\":\"bouncy\"}";
+        String bad = fresh("{\"email\":\"" + email + "\",\"type\":\"bouncy\"}");
         assertThat(post(bad, sign(bad)).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aReplayedReportOlderThanFiveMinutesOrWithoutATimestampChangesNothing() throws Exception {
+        String token = Accounts.tokenFor(mailbox, newEmail());
+        String newsletter = Newsletters.create(token, newSlug(), false);
+        String email = newEmail();
+        Newsletters.addSubscriber(token, newsletter, email, "active");
+        String stale = "{\"email\":\"" + email + "\",\"type\":\"hard\",\"timestamp\":\""
+                + java.time.Instant.now().minusSeconds(301) + "\"}";
+        io.restassured.response.Response replay = post(stale, sign(stale));
+        assertThat(replay.statusCode()).isEqualTo(401);
+        assertThat(replay.jsonPath().getString("type")).isEqualTo("/problems/stale-webhook");
+        String undated = "{\"email\":\"" + email + "\",\"type\":\"hard\"}";
+        io.restassured.response.Response missing = post(undated, sign(undated));
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(missing.jsonPath().getList("errors.field", String.class)).containsExactly("timestamp");
+        assertThat(status(email)).isEqualTo("active");
     }
 }

@@ -52,6 +52,7 @@ class DeliveryRestartIT {
     static Map<String, String> config = new HashMap<>();
     static Process app;
     static int port;
+    static int managementPort;
 
     @BeforeAll
     static void infrastructure() {
@@ -59,7 +60,9 @@ class DeliveryRestartIT {
         config.putAll(kafka.start());
         config.putAll(smtp.start());
         port = Infra.freePort();
+        managementPort = Infra.freePort();
         env.put("QUARKUS_HTTP_PORT", "" + port);
+        env.put("QUARKUS_MANAGEMENT_PORT", "" + managementPort);
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", config.get("quarkus.datasource.reactive.url"));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", config.get("quarkus.datasource.jdbc.url"));
         env.put("QUARKUS_DATASOURCE_USERNAME", config.get("quarkus.datasource.username"));
@@ -103,7 +106,10 @@ class DeliveryRestartIT {
                         throw new IllegalStateException("the app exited; see " + log);
                     }
                     try {
-                        return given().port(port).get("/q/health/ready").statusCode() == 200;
+                        return given().port(managementPort)
+                                        .get("/q/health/ready")
+                                        .statusCode()
+                                == 200;
                     } catch (Exception notYet) {
                         return false;
                     }

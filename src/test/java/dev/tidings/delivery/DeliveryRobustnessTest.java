@@ -185,7 +185,7 @@ class DeliveryRobustnessTest {
         String issue = Issues.draft(f.newsletter());
         f.publish(issue);
         f.awaitStatus(issue, "sent");
-        String metrics = io.restassured.RestAssured.given()
+        String metrics = dev.tidings.testing.Management.request()
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)

@@ -77,7 +77,8 @@ final class AppConfigKeys {
             if (Modifier.isStatic(method.getModifiers()) || method.isDefault() || method.getParameterCount() > 0) {
                 continue;
             }
-            String key = prefix + "." + kebab(method.getName());
+            io.smallrye.config.WithName name = method.getAnnotation(io.smallrye.config.WithName.class);
+            String key = prefix + "." + (name != null ? name.value() : kebab(method.getName()));
             Class<?> returned = method.getReturnType();
             if (returned.isInterface() && returned.getEnclosingClass() == TidingsConfig.class) {
                 collectMapping(returned, key, into);

@@ -227,4 +227,29 @@ class ComposeFileTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void clientAddressesCannotBeSpoofedAndNothingPrivateIsPublished() throws IOException {
+        Map<String, String> env = environment(appService());
+        // Forwarded headers are honoured only from the load balancer, which overwrites them.
+        assertThat(env).containsEntry("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true");
+        String trusted = env.get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES");
+        assertThat(trusted).as("trusted proxies").isNotBlank().doesNotContain("0.0.0.0/0");
+        String lb = serviceWithImage("nginx");
+        Map<String, Object> lbNetworks = map(service(lb).get("networks"));
+        assertThat(lbNetworks).as("the load balancer has a fixed address").isNotEmpty();
+        String lbAddress = (String) map(lbNetworks.values().iterator().next()).get("ipv4_address");
+        assertThat(trusted.split(",")).contains(lbAddress);
+        String nginx = Files.readString(AppConfigKeys.ROOT.resolve("deploy/compose/nginx.conf"));
+        assertThat(nginx)
+                .contains("proxy_set_header X-Forwarded-For $remote_addr;")
+                .doesNotContain("$proxy_add_x_forwarded_for");
+
+        // No demo account with a published password, and metrics/health/docs stay on the management port.
+        assertThat(env.getOrDefault("TIDINGS_DEMO_ENABLED", "false")).isEqualTo("false");
+        assertThat(ports(lb)).noneSatisfy(p -> assertThat(p[1]).isEqualTo("9000"));
+        String healthcheck =
+                String.valueOf(map(service(appService()).get("healthcheck")).get("test"));
+        assertThat(healthcheck).contains("9000").contains("/q/health/ready");
+    }
 }

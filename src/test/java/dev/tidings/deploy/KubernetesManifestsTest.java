@@ -114,7 +114,7 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void probesAskTheAppsHealthEndpointsOnItsHttpPort() {
+    void probesAskTheAppsHealthEndpointsOnItsManagementPortWhichTheServiceDoesNotExpose() {
         // The defaults hold: nothing moves the health endpoints or the port elsewhere.
         assertThat(app.defaults())
                 .doesNotContainKeys(
@@ -125,6 +125,9 @@ class KubernetesManifestsTest {
                         "quarkus.smallrye-health.startup-path");
         int httpPort = Integer.parseInt(effective("quarkus.http.port"));
         assertThat(httpPort).isEqualTo(8080);
+        assertThat(app.defaults()).containsEntry("quarkus.management.enabled", "true");
+        int managementPort = Integer.parseInt(effective("quarkus.management.port"));
+        assertThat(managementPort).isEqualTo(9000);
 
         Container container = appContainer();
         ContainerPort http = container.getPorts().stream()
@@ -144,7 +147,7 @@ class KubernetesManifestsTest {
             assertThat(portNumber(
                             container, get.getPort().getIntVal(), get.getPort().getStrVal()))
                     .as("port of the probe for %s", path)
-                    .isEqualTo(httpPort);
+                    .isEqualTo(managementPort);
         });
 
         Service service = one(BASE, Service.class);
@@ -216,6 +219,13 @@ class KubernetesManifestsTest {
                 .isFalse());
         assertThat(baseConfig().get("TIDINGS_PUBLIC_URL")).startsWith("https://");
         assertThat(baseConfig().get("TIDINGS_AUTH_COOKIE_SECURE")).isNotEqualTo("false");
+        // Client addresses come from X-Forwarded-For only when an ingress in the trusted range sent it.
+        assertThat(baseConfig()).containsEntry("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true");
+        assertThat(baseConfig().get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES"))
+                .isNotBlank()
+                .doesNotContain("0.0.0.0/0")
+                .doesNotContain("::/0");
+        assertThat(baseConfig().getOrDefault("TIDINGS_DEMO_ENABLED", "false")).isEqualTo("false");
 
         // Variables taken from single Secret keys point at keys that exist.
         for (EnvVar env : container.getEnv()) {

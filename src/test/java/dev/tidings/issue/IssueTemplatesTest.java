@@ -1,6 +1,7 @@
 package dev.tidings.issue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tidings.web.Problem;
 import java.time.Instant;
@@ -155,5 +156,100 @@ class IssueTemplatesTest {
                 .isEmpty();
         assertThat(templates.problem("bodyText", "{#for e in subscriber.attributes}{/for}{e}", IssueTemplates.TEXT))
                 .isPresent();
+    }
+
+    @Test
+    void loopsGoOnlyOverListsAndMapsNeverOverANumber() {
+        assertThat(templates.problem("bodyText", "{#for i in 3}{i}{/for}", IssueTemplates.TEXT))
+                .get()
+                .extracting(Problem.FieldError::message)
+                .asString()
+                .contains("list or map");
+        RenderedMail mail = render(
+                "s",
+                null,
+                "<p>{#for i in subscriber.attributes.tags}{i_count}:{i} {/for}</p>",
+                "{#each subscriber.attributes.tags}{it}{/each}",
+                reader("Ann", Map.of("tags", java.util.List.of("a", "b"))));
+        assertThat(mail.html()).contains("1:a").contains("2:b");
+        assertThat(mail.text()).isEqualTo("ab");
+        assertThatThrownBy(() -> render(
+                        "s",
+                        null,
+                        "<p>{#for i in subscriber.attributes.n}x{/for}</p>",
+                        "t",
+                        reader("Ann", Map.of("n", 2_000_000_000))))
+                .isInstanceOf(RenderRefused.class)
+                .hasMessageContaining("is a number");
+    }
+
+    @Test
+    void aMissingListLoopsZeroTimesAndShowsTheElseBlock() {
+        RenderedMail mail = render(
+                "s",
+                null,
+                "<p>{#for i in subscriber.attributes.none}{i}{#else}nothing{/for}</p>",
+                "t",
+                reader("Ann", Map.of()));
+        assertThat(mail.html()).contains("nothing");
+        assertThat(templates.problem(
+                        "bodyText", "{#for i in subscriber.attributes.items}{i}{/for}", IssueTemplates.TEXT))
+                .isEmpty();
+    }
+
+    @Test
+    void loopsChargeTheBudgetBeforeTheyRunNestedOnesPerOuterIteration() {
+        IssueTemplates small = new IssueTemplates(1_000, IssueTemplates.DEFAULT_MAX_OUTPUT);
+        java.util.List<Integer> thirty =
+                java.util.stream.IntStream.range(0, 30).boxed().toList();
+        CompiledIssue nested = small.compile(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.now(),
+                "s",
+                null,
+                "{#for a in subscriber.attributes.l}{#for b in subscriber.attributes.l}{a}{b}{/for}{/for}",
+                "t");
+        // 30 outer iterations fit; 30 × 30 inner ones (× the nodes each repeats) do not.
+        assertThatThrownBy(() -> small.render(nested, reader("Ann", Map.of("l", thirty)), "u"))
+                .isInstanceOf(RenderRefused.class)
+                .hasMessageContaining("budget");
+        java.util.List<Integer> five =
+                java.util.stream.IntStream.range(0, 5).boxed().toList();
+        assertThat(small.render(nested, reader("Ann", Map.of("l", five)), "u").html())
+                .contains("44");
+    }
+
+    @Test
+    void outputOverTheBudgetIsRefusedWhileItIsWritten() {
+        IssueTemplates small = new IssueTemplates(IssueTemplates.DEFAULT_MAX_LOOP_STEPS, 10_000);
+        CompiledIssue issue = small.compile(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.now(),
+                "s",
+                null,
+                "<p>{subscriber.attributes.big}</p>\n".repeat(5),
+                "t");
+        assertThat(small.render(issue, reader("Ann", Map.of("big", "b".repeat(1000))), "u")
+                        .html())
+                .hasSizeGreaterThan(5000);
+        assertThatThrownBy(() -> small.render(issue, reader("Ann", Map.of("big", "b".repeat(3000))), "u"))
+                .isInstanceOf(RenderRefused.class)
+                .hasMessageContaining("longer than");
+    }
+
+    @Test
+    void deeplyNestedSectionsAreRefusedBeforeParsing() {
+        String deep =
+                "{#if true}".repeat(IssueTemplates.MAX_DEPTH + 1) + "x" + "{/if}".repeat(IssueTemplates.MAX_DEPTH + 1);
+        assertThat(templates.problem("bodyHtml", deep, IssueTemplates.HTML))
+                .get()
+                .extracting(Problem.FieldError::message)
+                .asString()
+                .contains("nested");
+        String fine = "{#if true}a{#else}b{/if}{#let x=1}{x}{/let}{#when subscriber.name}{#is 'a'}A{#else}B{/when}";
+        assertThat(IssueTemplates.sectionDepth(fine)).isEqualTo(1);
+        assertThat(templates.problem("bodyText", fine, IssueTemplates.TEXT)).isEmpty();
     }
 }

@@ -231,4 +231,36 @@ class PreviewAndTestSendTest {
                 .statusCode(400)
                 .body("errors.field", containsInAnyOrder("emails[1]", "emails[2]"));
     }
+
+    @Test
+    void testMailsAreLimitedPerAccountAndHour() {
+        int quota = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("tidings.quotas.test-mails-per-hour", Integer.class)
+                .orElse(50);
+        int sent = 0;
+        while (sent + 10 <= quota) {
+            int from = sent;
+            List<String> ten = java.util.stream.IntStream.range(from, from + 10)
+                    .mapToObj(i ->
+                            "quota" + i + "-" + UUID.randomUUID().toString().substring(0, 6) + "@example.org")
+                    .toList();
+            as(token)
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("emails", ten))
+                    .post(path() + "/test")
+                    .then()
+                    .statusCode(202);
+            sent += 10;
+        }
+        String over = "over-" + UUID.randomUUID().toString().substring(0, 6) + "@example.org";
+        as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("emails", List.of(over, "x" + over)))
+                .post(path() + "/test")
+                .then()
+                .statusCode(429)
+                .contentType("application/problem+json")
+                .header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        assertThat(mailbox.messagesTo(over)).isEmpty();
+    }
 }

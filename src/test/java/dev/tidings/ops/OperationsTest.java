@@ -8,16 +8,33 @@ import static org.hamcrest.Matchers.hasItem;
 
 import dev.tidings.testing.KafkaTestBroker;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Health, metrics and the API documents live on the management interface (its own port), not on
+ * the port that faces the internet.
+ */
 @QuarkusTest
 class OperationsTest {
 
+    private static RequestSpecification management() {
+        return dev.tidings.testing.Management.request();
+    }
+
+    @Test
+    void operationsEndpointsAreNotOnThePublicPort() {
+        for (String path : new String[] {"/q/metrics", "/q/health/ready", "/q/openapi", "/q/swagger-ui"}) {
+            given().get(path).then().statusCode(404);
+        }
+    }
+
     @Test
     void livenessAndReadinessAreUpWithDatabaseAndBroker() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready")
+        management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
@@ -31,19 +48,21 @@ class OperationsTest {
         try {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503));
-            given().get("/q/health/live").then().statusCode(200);
+                    .untilAsserted(
+                            () -> management().get("/q/health/ready").then().statusCode(503));
+            management().get("/q/health/live").then().statusCode(200);
         } finally {
             KafkaTestBroker.startBroker();
         }
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+                .untilAsserted(() -> management().get("/q/health/ready").then().statusCode(200));
     }
 
     @Test
     void metricsAreExposedForPrometheus() {
-        given().get("/q/metrics")
+        management()
+                .get("/q/metrics")
                 .then()
                 .statusCode(200)
                 .body(containsString("http_server_requests_seconds"))
@@ -52,7 +71,8 @@ class OperationsTest {
 
     @Test
     void theOpenApiDocumentDescribesTheAccountEndpoints() {
-        given().accept("application/json")
+        management()
+                .accept("application/json")
                 .get("/q/openapi")
                 .then()
                 .statusCode(200)
@@ -60,7 +80,7 @@ class OperationsTest {
                 .body(containsString("/api/auth/password-reset/confirm"))
                 .body(containsString("/api/tokens/{id}"))
                 .body(containsString("/api/me"));
-        given().redirects().follow(true).get("/q/swagger-ui").then().statusCode(200);
+        management().redirects().follow(true).get("/q/swagger-ui").then().statusCode(200);
     }
 
     @Test

@@ -30,6 +30,7 @@ public class Mailbox {
 
     private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+    private final Map<String, Duration> delays = new ConcurrentHashMap<>();
 
     void accept(MimeMessage message, List<String> recipients) {
         for (String recipient : recipients) {
@@ -44,6 +45,24 @@ public class Mailbox {
             return null;
         }
         return script.remaining().getAndDecrement() > 0 ? script.code() : null;
+    }
+
+    /** The server takes {@code delay} to answer RCPT for addresses in {@code domain} (a slow receiver). */
+    public void slowDomain(String domain, Duration delay) {
+        delays.put(domain.toLowerCase(Locale.ROOT), delay);
+    }
+
+    /** Waits as scripted by {@link #slowDomain} before RCPT of {@code recipient} is answered. */
+    void pauseFor(String recipient) {
+        String lower = recipient.toLowerCase(Locale.ROOT);
+        Duration delay = delays.get(lower.substring(lower.lastIndexOf('@') + 1));
+        if (delay != null) {
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Refuses {@code address} with {@code code} (e.g. 450, 550) for its next {@code times} attempts. */

@@ -69,6 +69,7 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
 
         @Override
         public void recipient(String recipient) throws RejectException {
+            mailbox.pauseFor(recipient);
             Integer code = mailbox.scriptedReply(recipient);
             if (code != null) {
                 throw new RejectException(code, code >= 500 ? "5.1.1 mailbox unavailable" : "4.2.0 try again later");

@@ -100,4 +100,34 @@ class CsrfTest {
                 .then()
                 .statusCode(201);
     }
+
+    @Test
+    void anAuthorizationHeaderOtherThanBearerDoesNotSkipTheCheck() {
+        client().cookie("tidings_session", session)
+                .header("Authorization", "Basic Zm9vOmJhcg==")
+                .header("Origin", "https://evil.example")
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "planted"))
+                .post("/api/tokens")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void aBodyWithoutAContentTypeCountsAsAForm() {
+        // A page can send fetch(url, {method: 'POST', body: new Blob([...]), credentials: 'include'}):
+        // no Content-Type at all, and no preflight.
+        dev.tidings.testing.RawHttp.Answer answer = dev.tidings.testing.RawHttp.to(io.restassured.RestAssured.port)
+                .send(
+                        "POST",
+                        "/api/tokens",
+                        Map.of("Cookie", "tidings_session=" + session),
+                        "{\"name\":\"planted\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.assertj.core.api.Assertions.assertThat(answer.status()).isEqualTo(403);
+        client().cookie("tidings_session", session)
+                .get("/api/tokens")
+                .then()
+                .body("items.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("planted")));
+    }
 }

@@ -225,6 +225,12 @@ final class SmtpConnection {
         if (settings.username().isEmpty()) {
             return Future.succeededFuture();
         }
+        if (!socket.isSsl() && !settings.allowInsecureAuth()) {
+            // Never the password in clear text over the network: TLS first, or an explicit opt-out.
+            return Future.failedFuture(new SmtpFault("refusing to send SMTP credentials over a connection without TLS;"
+                    + " use quarkus.mailer.tls=true or quarkus.mailer.start-tls=REQUIRED with a server that offers"
+                    + " STARTTLS, or set tidings.delivery.smtp-allow-insecure-auth=true"));
+        }
         String user = settings.username().get();
         String methods = capabilities.stream()
                 .filter(c -> c.startsWith("AUTH ") || c.startsWith("AUTH="))

@@ -59,17 +59,32 @@ public class SmtpSettings {
     Duration replyTimeout;
     Duration idleTimeout;
     String localHostName;
+    boolean allowInsecureAuth;
 
     @PostConstruct
     void resolve() {
         replyTimeout = config.delivery().smtpTimeout();
         idleTimeout = config.delivery().smtpIdleTimeout();
+        allowInsecureAuth = config.delivery().smtpAllowInsecureAuth();
         if (ownHostName.filter(h -> !h.isBlank()).isEmpty()) {
             try {
                 localHostName = java.net.InetAddress.getLocalHost().getCanonicalHostName();
             } catch (java.io.IOException e) {
                 localHostName = "localhost";
             }
+        }
+    }
+
+    /**
+     * The Quarkus mailer (account and confirmation mails) uses these credentials too, and would
+     * send them without TLS when the server offers no STARTTLS: refuse to start in that case
+     * rather than leak the password, unless explicitly allowed.
+     */
+    void refuseCredentialsInTheClear(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        if (username().isPresent() && !tls && !startTlsRequired() && !allowInsecureAuth) {
+            throw new ConfigurationException("quarkus.mailer.username is set but the connection may be without TLS:"
+                    + " set quarkus.mailer.tls=true or quarkus.mailer.start-tls=REQUIRED (or, for a relay on a"
+                    + " trusted network, tidings.delivery.smtp-allow-insecure-auth=true)");
         }
     }
 
@@ -123,6 +138,11 @@ public class SmtpSettings {
 
     public String password() {
         return password.orElse("");
+    }
+
+    /** Whether credentials may be sent over a connection without TLS (off unless configured). */
+    public boolean allowInsecureAuth() {
+        return allowInsecureAuth;
     }
 
     public int maxConnections() {

@@ -166,6 +166,41 @@ class SmtpClientTest {
     }
 
     @Test
+    void credentialsAreNeverSentOverAConnectionWithoutTls() throws Exception {
+        AtomicInteger logins = new AtomicInteger();
+        int port = startSubetha(SMTPServer.port(0)
+                .requireAuth()
+                .authenticationHandlerFactory(new EasyAuthenticationHandlerFactory((user, password, context) -> {
+                    logins.incrementAndGet();
+                })));
+        SmtpSettings settings = settings(port, 1);
+        settings.username = Optional.of("tidings");
+        settings.password = Optional.of("s3cret");
+        assertThatThrownBy(() -> new SmtpClient(vertx, settings)
+                        .send("news@example.com", "plain@example.org", message(1))
+                        .await()
+                        .atMost(Duration.ofSeconds(20)))
+                .isInstanceOf(SmtpFault.class)
+                .hasMessageContaining("TLS");
+        assertThat(logins.get()).as("the server never saw the password").isZero();
+        assertThat(received).doesNotContainKey("plain@example.org");
+    }
+
+    @Test
+    void theAppRefusesToStartWithCredentialsThatCouldTravelWithoutTls() {
+        SmtpSettings settings = settings(2525, 1);
+        settings.username = Optional.of("tidings");
+        settings.password = Optional.of("s3cret");
+        assertThatThrownBy(() -> settings.refuseCredentialsInTheClear(null))
+                .hasMessageContaining("quarkus.mailer.start-tls=REQUIRED");
+        settings.startTls = "REQUIRED";
+        settings.refuseCredentialsInTheClear(null);
+        settings.startTls = "OPTIONAL";
+        settings.allowInsecureAuth = true;
+        settings.refuseCredentialsInTheClear(null);
+    }
+
+    @Test
     void pipelinesTheEnvelopeWhenTheServerOffersIt() throws Exception {
         try (ScriptedServer scripted = new ScriptedServer()) {
             SmtpClient client = new SmtpClient(vertx, settings(scripted.port(), 1));

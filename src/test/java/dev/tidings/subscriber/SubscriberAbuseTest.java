@@ -1,0 +1,263 @@
+package dev.tidings.subscriber;
+
+import static dev.tidings.testing.Accounts.client;
+import static dev.tidings.testing.Accounts.newEmail;
+import static dev.tidings.testing.Newsletters.as;
+import static dev.tidings.testing.Newsletters.newSlug;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tidings.testing.Accounts;
+import dev.tidings.testing.Database;
+import dev.tidings.testing.Mailbox;
+import dev.tidings.testing.Newsletters;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a writer or an anonymous client can try against subscribers: learning whether an address
+ * is on a list from the answer's timing, bringing back someone who left, mailing arbitrary
+ * addresses, and tying up imports.
+ */
+@QuarkusTest
+class SubscriberAbuseTest {
+
+    Mailbox mailbox;
+
+    @Inject
+    PublicLinks links;
+
+    String token;
+    String slug;
+    String newsletter;
+
+    @BeforeEach
+    void setUp() {
+        token = Accounts.tokenFor(mailbox, newEmail());
+        slug = newSlug();
+        newsletter = Newsletters.create(token, slug, true);
+    }
+
+    private long timeSubscribe(String email) {
+        long started = System.nanoTime();
+        client().contentType(ContentType.JSON)
+                .body(Map.of("email", email))
+                .post("/p/" + slug + "/subscribe")
+                .then()
+                .statusCode(202);
+        return (System.nanoTime() - started) / 1_000;
+    }
+
+    private static long median(List<Long> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+
+    @Test
+    void subscribeAnswersAsFastForANewAddressAsForAKnownOne() {
+        // The receiving server takes 400 ms per recipient: a response that waited for the
+        // confirmation mail would show which addresses were new.
+        String domain = "slow-" + UUID.randomUUID().toString().substring(0, 8) + ".example.org";
+        mailbox.slowDomain(domain, Duration.ofMillis(400));
+        String known = "known@" + domain;
+        Newsletters.addSubscriber(token, newsletter, known, "active");
+        List<Long> fresh = new ArrayList<>();
+        List<Long> again = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // warm-up
+            timeSubscribe(known);
+        }
+        for (int i = 0; i < 9; i++) {
+            fresh.add(timeSubscribe("new" + i + "@" + domain));
+            again.add(timeSubscribe(known));
+        }
+        long a = median(fresh);
+        long b = median(again);
+        assertThat(Math.abs(a - b))
+                .as("median µs new %d vs known %d: within 20 %% (or 10 ms on a noisy machine)", a, b)
+                .isLessThanOrEqualTo(Math.max(Math.max(a, b) / 5, 10_000));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> mailbox.messagesTo("new8@" + domain).size() == 1);
+    }
+
+    @Test
+    void anErasedUnsubscriberCannotBeAddedBackByTheWriter() {
+        String email = "left-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        String sid = Newsletters.addSubscriber(token, newsletter, email, "active");
+        as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("status", "unsubscribed"))
+                .patch("/api/newsletters/" + newsletter + "/subscribers/" + sid)
+                .then()
+                .statusCode(200);
+        as(token)
+                .delete("/api/newsletters/" + newsletter + "/subscribers/" + sid)
+                .then()
+                .statusCode(204);
+
+        Response again = as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("email", email.toUpperCase()))
+                .post("/api/newsletters/" + newsletter + "/subscribers");
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(again.jsonPath().getString("type")).isEqualTo("/problems/suppressed");
+        String location = as(token)
+                .contentType("text/csv")
+                .body("email\n" + email + "\n")
+                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !"running"
+                .equals(as(token).get(location).then().extract().path("status")));
+        JsonPath result = as(token).get(location).then().extract().jsonPath();
+        assertThat(result.getInt("created")).isZero();
+        assertThat(result.getString("errors[0].message")).contains("unsubscribed");
+        // Only the address itself: no address is stored for the suppression, only a keyed hash.
+        assertThat(Database.strings("SELECT count(*) FROM subscriber WHERE lower(email) = lower(?)", email))
+                .containsExactly("0");
+
+        // The person may come back on their own, confirming by mail.
+        client().contentType(ContentType.JSON)
+                .body(Map.of("email", email))
+                .post("/p/" + slug + "/subscribe")
+                .then()
+                .statusCode(202);
+        mailbox.awaitMessage(email, 1);
+    }
+
+    @Test
+    void theUnsubscribePageFormPostsToTheNewslettersOwnSlug() {
+        String sid = Newsletters.addSubscriber(token, newsletter, newEmail(), "active");
+        URI link = URI.create(links.unsubscribeUrl(slug, UUID.fromString(newsletter), UUID.fromString(sid)));
+        String tokenParam = link.getRawQuery();
+        String page = RestAssured.given()
+                .get("/p/" + slug + "/unsubscribe?" + tokenParam)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(page).contains("action=\"/p/" + slug + "/unsubscribe?");
+        // Under a slug that names no newsletter, or another one, the token is refused.
+        String otherSlug = newSlug();
+        Newsletters.create(token, otherSlug, true);
+        for (String wrongSlug : List.of(newSlug(), otherSlug)) {
+            RestAssured.given()
+                    .get("/p/" + wrongSlug + "/unsubscribe?" + tokenParam)
+                    .then()
+                    .statusCode(400);
+            RestAssured.given()
+                    .contentType("application/x-www-form-urlencoded")
+                    .body("List-Unsubscribe=One-Click")
+                    .post("/p/" + wrongSlug + "/unsubscribe?" + tokenParam)
+                    .then()
+                    .statusCode(400);
+        }
+        assertThat(Database.strings("SELECT status FROM subscriber WHERE id = ?::uuid", sid))
+                .containsExactly("active");
+    }
+
+    @Test
+    void confirmationMailsAWriterTriggersAreLimitedPerAccount() {
+        int quota = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("tidings.quotas.confirmation-mails-per-hour", Integer.class)
+                .orElse(200);
+        String csv = "email\n"
+                + IntStream.range(0, quota + 3)
+                        .mapToObj(i -> "pending" + i + "-"
+                                + UUID.randomUUID().toString().substring(0, 6) + "@example.net")
+                        .collect(Collectors.joining("\n"));
+        String location = as(token)
+                .contentType("text/csv")
+                .body(csv)
+                .post("/api/newsletters/" + newsletter + "/subscribers/import?status=pending")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        await().atMost(Duration.ofSeconds(60)).until(() -> !"running"
+                .equals(as(token).get(location).then().extract().path("status")));
+        JsonPath result = as(token).get(location).then().extract().jsonPath();
+        assertThat(result.getInt("created")).isEqualTo(quota + 3);
+        assertThat(result.getInt("confirmationsNotSent")).isEqualTo(3);
+        assertThat(result.getString("message")).contains("quota");
+
+        Response more = as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("email", newEmail(), "status", "pending"))
+                .post("/api/newsletters/" + newsletter + "/subscribers");
+        assertThat(more.statusCode()).isEqualTo(429);
+        assertThat(more.header("Retry-After")).isNotNull();
+    }
+
+    @Test
+    void onlyOneImportRunsPerAccountEvenWhenUploadedInParallel() throws Exception {
+        String other = Newsletters.create(token, newSlug(), false);
+        String csv = "email\n"
+                + IntStream.range(0, 60_000)
+                        .mapToObj(i -> "bulk" + i + "@example.com")
+                        .collect(Collectors.joining("\n"));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Response>> uploads = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String target = i % 2 == 0 ? newsletter : other;
+            uploads.add(pool.submit(() -> as(token)
+                    .contentType("text/csv")
+                    .body(csv)
+                    .post("/api/newsletters/" + target + "/subscribers/import")));
+        }
+        List<Response> answers = new ArrayList<>();
+        for (Future<Response> f : uploads) {
+            answers.add(f.get());
+        }
+        pool.shutdown();
+        List<Response> started =
+                answers.stream().filter(r -> r.statusCode() == 202).toList();
+        List<Response> refused =
+                answers.stream().filter(r -> r.statusCode() == 409).toList();
+        assertThat(started).hasSize(1);
+        assertThat(refused).hasSize(5);
+        String running = started.get(0).jsonPath().getString("id");
+        assertThat(refused.get(0).jsonPath().getString("type")).isEqualTo("/problems/import-running");
+        assertThat(refused.get(0).jsonPath().getString("importId")).isEqualTo(running);
+    }
+
+    @Test
+    void anOverlongLineIsALineErrorAndTheRestIsImported() {
+        String csv = "email,name,note\n"
+                + "first@example.com,First,ok\n"
+                + "long@example.com,Long,\"" + "x".repeat(3 * 1024 * 1024) + "\"\n"
+                + "last@example.com,Last,ok\n";
+        String location = as(token)
+                .contentType("text/csv")
+                .body(csv)
+                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !"running"
+                .equals(as(token).get(location).then().extract().path("status")));
+        JsonPath result = as(token).get(location).then().extract().jsonPath();
+        assertThat(result.getString("status")).isEqualTo("done");
+        assertThat(result.getInt("created")).isEqualTo(2);
+        assertThat(result.getInt("errors[0].line")).isEqualTo(3);
+        assertThat(result.getString("errors[0].message")).contains("longer than");
+    }
+}

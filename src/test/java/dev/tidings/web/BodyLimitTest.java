@@ -1,0 +1,134 @@
+package dev.tidings.web;
+
+import static dev.tidings.testing.Accounts.newEmail;
+import static dev.tidings.testing.Newsletters.as;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidings.testing.Accounts;
+import dev.tidings.testing.Mailbox;
+import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.RawHttp;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bodies are refused while they are read: a chunked body (no Content-Length) over the 1 MiB limit
+ * of JSON and form routes gets a 413 problem long before its end, and the server never holds it.
+ * Only the CSV import takes more, up to its own limit, streamed to disk.
+ */
+@QuarkusTest
+class BodyLimitTest {
+
+    private static final long FIFTY_MB = 50L * 1024 * 1024;
+
+    Mailbox mailbox;
+    String token;
+    String slug;
+
+    @BeforeEach
+    void setUp() {
+        token = Accounts.tokenFor(mailbox, newEmail());
+        slug = Newsletters.newSlug();
+        Newsletters.create(token, slug, true);
+    }
+
+    @Test
+    void aChunkedFiftyMegabyteBodyToAPublicRouteIsRefusedWhileReading() {
+        assertRefusedWhileReading("/p/" + slug + "/subscribe", Map.of("Content-Type", "application/json"));
+    }
+
+    @Test
+    void aChunkedFiftyMegabyteFormToAPublicRouteIsRefusedWhileReading() {
+        assertRefusedWhileReading(
+                "/p/" + slug + "/subscribe", Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    }
+
+    @Test
+    void aChunkedFiftyMegabyteBodyToAnAdminRouteIsRefusedWhileReading() {
+        assertRefusedWhileReading(
+                "/api/newsletters", Map.of("Content-Type", "application/json", "Authorization", "Bearer " + token));
+    }
+
+    @Test
+    void aDeclaredLengthOverTheLimitIsRefusedAtOnce() {
+        byte[] body = ("{\"email\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        RawHttp.Answer answer = RawHttp.to(RestAssured.port)
+                .send("POST", "/p/" + slug + "/subscribe", Map.of("Content-Type", "application/json"), body);
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(answer.body()).contains("\"status\":413");
+    }
+
+    @Test
+    void theCsvImportTakesMoreThanTheJsonLimit() {
+        String id = Newsletters.create(token, Newsletters.newSlug(), false);
+        StringBuilder csv = new StringBuilder("email,name,note\n");
+        int rows = 0;
+        while (csv.length() < 2 * 1024 * 1024) {
+            csv.append("big")
+                    .append(rows++)
+                    .append("@example.org,Reader,")
+                    .append("n".repeat(200))
+                    .append('\n');
+        }
+        String location = as(token)
+                .contentType("text/csv")
+                .body(csv.toString())
+                .post("/api/newsletters/" + id + "/subscribers/import")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        int expected = rows;
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(60))
+                .until(() ->
+                        "done".equals(as(token).get(location).then().extract().path("status")));
+        assertThat(as(token).get(location).then().extract().<Integer>path("created"))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void aCsvImportOverItsOwnLimitIsRefusedWithAProblem() {
+        String id = Newsletters.create(token, Newsletters.newSlug(), false);
+        long limit = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("tidings.import.max-size", io.quarkus.runtime.configuration.MemorySize.class)
+                .map(io.quarkus.runtime.configuration.MemorySize::asLongValue)
+                .orElse(200L * 1024 * 1024);
+        RawHttp.Answer answer = RawHttp.to(RestAssured.port)
+                .streamChunked(
+                        "POST",
+                        "/api/newsletters/" + id + "/subscribers/import",
+                        Map.of("Content-Type", "text/csv", "Authorization", "Bearer " + token),
+                        "email,name\n".getBytes(StandardCharsets.UTF_8),
+                        limit + 4 * 1024 * 1024);
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+    }
+
+    private void assertRefusedWhileReading(String path, Map<String, String> headers) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long allocatedBefore = threads.getTotalThreadAllocatedBytes();
+        byte[] prefix = headers.get("Content-Type").contains("json")
+                ? "{\"email\":\"".getBytes(StandardCharsets.UTF_8)
+                : "email=".getBytes(StandardCharsets.UTF_8);
+        RawHttp.Answer answer = RawHttp.to(RestAssured.port).streamChunked("POST", path, headers, prefix, FIFTY_MB);
+        long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBefore;
+
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(answer.body()).contains("\"status\":413").doesNotContain("Exception");
+        assertThat(answer.bytesSent())
+                .as("the server answers once the limit is passed, not after reading everything")
+                .isLessThan(FIFTY_MB / 2);
+        // This JVM runs the app and the test client; the client streams without keeping anything.
+        assertThat(allocated)
+                .as("bytes allocated by the whole process while the 50 MB body was refused")
+                .isLessThan(24L * 1024 * 1024);
+    }
+}
