@@ -106,7 +106,7 @@ postmaster=$(head -n 1 "$work/postgres/data/postmaster.pid")
 
 # --- three replicas
 app_env() {  # $1: port
-  echo QUARKUS_HTTP_PORT="$1" \
+  echo QUARKUS_HTTP_PORT="$1" QUARKUS_MANAGEMENT_PORT=$(($1 + 1000)) \
     QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG/tidings \
     QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG/tidings \
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=postgres \
@@ -128,7 +128,7 @@ start_app() {  # $1: replica number 1..3, $2: log file
 wait_ready() {  # $1: replica number
   local port=${APP_PORTS[$(($1 - 1))]}
   for _ in $(seq 1 240); do
-    curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && return 0
+    curl -sf "http://127.0.0.1:$((port + 1000))/q/health/ready" >/dev/null 2>&1 && return 0
     kill -0 "${pid[app$1]}" 2>/dev/null || die "replica $1 exited during start-up; see $work/app$1.log"
     sleep 0.5
   done

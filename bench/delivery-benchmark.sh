@@ -36,6 +36,7 @@ APP=18180; PG=56532; KAFKA=29192; SINK=2525
 RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
 TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-$((20000 * REPLICAS))} WARMUP_ROUNDS=${WARMUP_ROUNDS:-10}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
 work=$PWD/target/bench-delivery; base="http://127.0.0.1:$APP"
+health="http://127.0.0.1:$((APP + 1000))/q/health/ready"  # the management interface
 say() { echo "[delivery-bench] $*" >&2; }
 die() { echo "FAILED: $*" >&2; exit 1; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
@@ -127,7 +128,7 @@ postmaster=$(head -n 1 "$work/postgres/data/postmaster.pid")
 
 # --- the app
 app_env=(
-  QUARKUS_HTTP_PORT=$APP
+  QUARKUS_HTTP_PORT=$APP QUARKUS_MANAGEMENT_PORT=$((APP + 1000))
   QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG/tidings
   QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG/tidings
   QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=postgres
@@ -139,17 +140,17 @@ app_env=(
 )
 # shellcheck disable=SC2206
 extra_env=($APP_ENV)
-tuning="$(env | grep -E '^(TIDINGS|QUARKUS)_' | grep -vE '^(QUARKUS_HTTP_PORT|QUARKUS_DATASOURCE|QUARKUS_MAILER_(HOST|PORT|FROM)|QUARKUS_LOG_CONSOLE_JSON|TIDINGS_(PUBLIC_URL|AUTH_COOKIE_SECURE|DEMO_ENABLED))' | tr '\n' ' ' || true)${extra_env[*]:-}"
+tuning="$(env | grep -E '^(TIDINGS|QUARKUS)_' | grep -vE '^(QUARKUS_HTTP_PORT|QUARKUS_MANAGEMENT_PORT|QUARKUS_DATASOURCE|QUARKUS_MAILER_(HOST|PORT|FROM)|QUARKUS_LOG_CONSOLE_JSON|TIDINGS_(PUBLIC_URL|AUTH_COOKIE_SECURE|DEMO_ENABLED))' | tr '\n' ' ' || true)${extra_env[*]:-}"
 say "starting the app ($APP_JAVA_OPTS${tuning:+; $tuning})"
 # shellcheck disable=SC2086
 env "${app_env[@]}" "${extra_env[@]}" java $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app.log" 2>&1 &
 pids+=($!); app_pid=$!
 for _ in $(seq 1 180); do
-  curl -sf "$base/q/health/ready" >/dev/null 2>&1 && break
+  curl -sf "$health" >/dev/null 2>&1 && break
   kill -0 $app_pid 2>/dev/null || die "the app exited during start-up; see $work/app.log"
   sleep 0.5
 done
-curl -sf "$base/q/health/ready" >/dev/null || die "the app did not become ready; see $work/app.log"
+curl -sf "$health" >/dev/null || die "the app did not become ready; see $work/app.log"
 
 # --- account, newsletter, subscribers, issue
 curl -sf -c "$work/cookies" -o /dev/null -H 'Content-Type: application/json' \
@@ -218,14 +219,15 @@ app_pids=$app_pid
 for r in $(seq 2 "$REPLICAS"); do
   port=$((APP + r - 1))
   # shellcheck disable=SC2086
-  env "${app_env[@]}" "${extra_env[@]}" QUARKUS_HTTP_PORT=$port TIDINGS_PUBLIC_URL=http://localhost:$APP \
+  env "${app_env[@]}" "${extra_env[@]}" QUARKUS_HTTP_PORT=$port QUARKUS_MANAGEMENT_PORT=$((port + 1000)) \
+    TIDINGS_PUBLIC_URL=http://localhost:$APP \
     java $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app$r.log" 2>&1 &
   pids+=($!); app_pids="$app_pids,$!"
   for _ in $(seq 1 180); do
-    curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && break
+    curl -sf "http://127.0.0.1:$((port + 1000))/q/health/ready" >/dev/null 2>&1 && break
     sleep 0.5
   done
-  curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null || die "replica $r did not become ready; see $work/app$r.log"
+  curl -sf "http://127.0.0.1:$((port + 1000))/q/health/ready" >/dev/null || die "replica $r did not become ready; see $work/app$r.log"
   say "replica $r ready on :$port"
 done
 # Let the consumer group settle on all replicas before the clock starts.

@@ -16,12 +16,13 @@ work=target/bench-import; mkdir -p "$work"
 base="http://127.0.0.1:$APP"
 
 ./mvnw -B -q package -DskipTests
-java -cp 'target/infra/lib/*' dev.tidings.infra.Stack platform --app-port $APP --postgres-port $PG \
+java -cp 'target/infra/lib/*' dev.tidings.infra.Stack platform --app-port $APP --management-port $((APP + 1000)) \
+  --postgres-port $PG \
   --kafka-port $KAFKA --smtp-port $SMTP --mail-api-port $MAILAPI > "$work/platform.log" 2>&1 &
 platform=$!
 trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
-  curl -sf "$base/q/health/ready" >/dev/null 2>&1 && break
+  curl -sf "http://127.0.0.1:$((APP + 1000))/q/health/ready" >/dev/null 2>&1 && break
   kill -0 $platform 2>/dev/null || { echo "platform failed to start; see $work/platform.log"; exit 1; }
   sleep 1
 done

@@ -59,10 +59,12 @@ final class LocalPlatform {
         int smtpPort = options.intValue("smtp-port", 3025);
         int mailApiPort = options.intValue("mail-api-port", 8025);
         int appPort = options.intValue("app-port", 8080);
-        for (int port : new int[] {pgPort, kafkaPort, kafkaPort + 1, smtpPort, mailApiPort, appPort}) {
+        int managementPort = options.intValue("management-port", 9000);
+        for (int port : new int[] {pgPort, kafkaPort, kafkaPort + 1, smtpPort, mailApiPort, appPort, managementPort}) {
             if (isOpen(port)) {
                 throw new IllegalStateException("port " + port + " is already in use: stop what runs there, or pick"
-                        + " other ports (--postgres-port, --kafka-port, --smtp-port, --mail-api-port, --app-port)");
+                        + " other ports (--postgres-port, --kafka-port, --smtp-port, --mail-api-port, --app-port,"
+                        + " --management-port)");
             }
         }
 
@@ -92,6 +94,8 @@ final class LocalPlatform {
         }
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", "" + appPort);
+        env.put("QUARKUS_MANAGEMENT_PORT", "" + managementPort);
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + pgPort + "/tidings");
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + pgPort + "/tidings");
         env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
@@ -108,20 +112,21 @@ final class LocalPlatform {
         ProcessBuilder app = new ProcessBuilder(Java.executable(), "-Xmx512m", "-jar", jar.toString()).inheritIO();
         app.environment().putAll(env);
         children.push(new Child("tidings", app.start()));
-        awaitReady(appPort, Duration.ofSeconds(90));
+        awaitReady(managementPort, Duration.ofSeconds(90));
 
         String base = "http://localhost:" + appPort;
+        String management = "http://localhost:" + managementPort;
         String mail = "http://127.0.0.1:" + mailApiPort;
         System.out.println(
                 """
 
                 ================================================================================
                  Tidings is running.
-                   App            %1$s            (API: %1$s/api, docs: %1$s/q/swagger-ui)
+                   App            %1$s            (API: %1$s/api, docs: %4$s/q/swagger-ui)
                    Demo account   demo@example.com / tidings-demo-password
                    Mail inbox     %2$s/api/user/<address>/messages/   (every mail the app sent)
                                   e.g. curl -s %2$s/api/user/demo@example.com/messages/
-                   Health         %1$s/q/health/ready    Metrics: %1$s/q/metrics
+                   Health         %4$s/q/health/ready    Metrics: %4$s/q/metrics
                    Logs           %3$s
                  Try:
                    curl -i -c cookies -H 'Content-Type: application/json' \\
@@ -130,7 +135,7 @@ final class LocalPlatform {
                  Press Ctrl-C to stop everything.
                 ================================================================================
                 """
-                        .formatted(base, mail, logs));
+                        .formatted(base, mail, logs, management));
     }
 
     private void spawn(String name, List<String> command) throws IOException {
@@ -187,9 +192,9 @@ final class LocalPlatform {
         }
     }
 
-    private void awaitReady(int appPort, Duration timeout) throws InterruptedException {
+    private void awaitReady(int managementPort, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        URI ready = URI.create("http://127.0.0.1:" + appPort + "/q/health/ready");
+        URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
         while (true) {
             try {
                 HttpURLConnection connection = (HttpURLConnection) ready.toURL().openConnection();
