@@ -1,6 +1,6 @@
 package dev.tidings.account;
 
-import dev.tidings.web.Timestamps;
+import dev.tidings.common.Timestamps;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +26,11 @@ public class AccountCodeRepository implements PanacheRepositoryBase<AccountCode,
                         Timestamps.now(),
                         maxAttempts)
                 .map(n -> n == 1);
+    }
+
+    /** Codes expired for a day (housekeeping; a fresh expired code still answers "expired"). */
+    public Uni<Long> deleteExpired() {
+        return delete("expiresAt < ?1", Timestamps.now().minus(java.time.Duration.ofDays(1)));
     }
 
     /** Uses a code up; true for the one caller that did. */

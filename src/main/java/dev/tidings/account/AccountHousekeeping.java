@@ -1,9 +1,8 @@
 package dev.tidings.account;
 
-import dev.tidings.web.RateLimiter;
+import dev.tidings.common.RateLimiter;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
@@ -11,20 +10,20 @@ import java.time.Duration;
 @ApplicationScoped
 public class AccountHousekeeping {
 
-    private final Pool pool;
+    private final LoginSessionRepository sessions;
+    private final AccountCodeRepository codes;
     private final RateLimiter limiter;
 
-    public AccountHousekeeping(Pool pool, RateLimiter limiter) {
-        this.pool = pool;
+    public AccountHousekeeping(LoginSessionRepository sessions, AccountCodeRepository codes, RateLimiter limiter) {
+        this.sessions = sessions;
+        this.codes = codes;
         this.limiter = limiter;
     }
 
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
-        return pool.query("DELETE FROM login_session WHERE expires_at < now()")
-                .execute()
-                .flatMap(x -> pool.query("DELETE FROM account_code WHERE expires_at < now() - interval '1 day'")
-                        .execute())
+        return io.quarkus.hibernate.reactive.panache.Panache.withTransaction(
+                        () -> sessions.deleteExpired().flatMap(x -> codes.deleteExpired()))
                 .flatMap(x -> limiter.purgeOlderThan(Duration.ofDays(1)))
                 .replaceWithVoid();
     }

@@ -1,7 +1,6 @@
 package dev.tidings.account;
 
-import dev.tidings.web.AuthMechanism;
-import dev.tidings.web.Secrets;
+import dev.tidings.common.Secrets;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -27,12 +26,19 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class AccountIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
+    /** The credential types the web layer's authentication mechanism reads from a request. */
+    public static final String API_TOKEN = "api-token";
+
+    public static final String SESSION = "session";
+
     private static final Logger LOG = Logger.getLogger(AccountIdentityProvider.class);
 
     private final Pool pool;
+    private final ApiTokenRepository tokens;
 
-    public AccountIdentityProvider(Pool pool) {
+    public AccountIdentityProvider(Pool pool, ApiTokenRepository tokens) {
         this.pool = pool;
+        this.tokens = tokens;
     }
 
     @Override
@@ -45,7 +51,7 @@ public class AccountIdentityProvider implements IdentityProvider<TokenAuthentica
             TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         String type = request.getToken().getType();
         String hash = Secrets.sha256(request.getToken().getToken());
-        Uni<RowSet<Row>> rows = AuthMechanism.API_TOKEN.equals(type)
+        Uni<RowSet<Row>> rows = API_TOKEN.equals(type)
                 ? pool.preparedQuery(
                                 """
                                 SELECT a.id AS account_id, a.email, t.id AS token_id, t.last_used_at
@@ -65,7 +71,7 @@ public class AccountIdentityProvider implements IdentityProvider<TokenAuthentica
                 throw new AuthenticationFailedException();
             }
             Row row = found.iterator().next();
-            if (AuthMechanism.API_TOKEN.equals(type)) {
+            if (API_TOKEN.equals(type)) {
                 noteTokenUse(row.getUUID("token_id"), row.getOffsetDateTime("last_used_at"));
             }
             return QuarkusSecurityIdentity.builder()
@@ -82,8 +88,7 @@ public class AccountIdentityProvider implements IdentityProvider<TokenAuthentica
                 && lastUsed.isAfter(OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1))) {
             return;
         }
-        pool.preparedQuery("UPDATE api_token SET last_used_at = now() WHERE id = $1")
-                .execute(Tuple.of(tokenId))
+        io.quarkus.hibernate.reactive.panache.Panache.withTransaction(() -> tokens.noteUse(tokenId))
                 .subscribe()
                 .with(ok -> {}, failure -> LOG.debugf("could not note token use: %s", failure.getMessage()));
     }

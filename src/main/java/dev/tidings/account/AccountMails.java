@@ -1,7 +1,7 @@
 package dev.tidings.account;
 
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.TidingsConfig;
+import dev.tidings.common.EmailAddress;
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
 import io.quarkus.qute.CheckedTemplate;
 import io.smallrye.mutiny.Uni;

@@ -1,6 +1,6 @@
 package dev.tidings.account;
 
-import dev.tidings.web.EmailAddress;
+import dev.tidings.common.EmailAddress;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

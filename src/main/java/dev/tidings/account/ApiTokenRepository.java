@@ -1,7 +1,7 @@
 package dev.tidings.account;
 
-import dev.tidings.web.NewestFirst;
-import dev.tidings.web.PageRequest;
+import dev.tidings.common.NewestFirst;
+import dev.tidings.common.PageRequest;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +13,7 @@ public class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID>
 
     /** Newest first, {@code limit + 1} rows after the cursor (see {@code Page.of}). */
     public Uni<List<ApiToken>> page(UUID accountId, PageRequest page) {
-        return NewestFirst.page(this, "accountId", accountId, page);
+        return NewestFirst.panache(this, "accountId", accountId, page);
     }
 
     public Uni<Long> deleteOwned(UUID id, UUID accountId) {
@@ -22,5 +22,10 @@ public class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID>
 
     public Uni<Long> deleteByAccount(UUID accountId) {
         return delete("accountId", accountId);
+    }
+
+    /** Records that the token was used now. */
+    public Uni<Integer> noteUse(UUID id) {
+        return update("lastUsedAt = ?1 where id = ?2", dev.tidings.common.Timestamps.now(), id);
     }
 }

@@ -1,6 +1,6 @@
 package dev.tidings.account;
 
-import dev.tidings.web.ValidEmail;
+import dev.tidings.common.ValidEmail;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 

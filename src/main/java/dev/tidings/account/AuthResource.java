@@ -1,8 +1,8 @@
 package dev.tidings.account;
 
+import dev.tidings.common.EmailAddress;
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.web.ClientAddress;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.TidingsConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;

@@ -1,11 +1,11 @@
 package dev.tidings.account;
 
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.ProblemException;
-import dev.tidings.web.RateLimiter;
-import dev.tidings.web.Secrets;
-import dev.tidings.web.TidingsConfig;
-import dev.tidings.web.Timestamps;
+import dev.tidings.common.EmailAddress;
+import dev.tidings.common.ProblemException;
+import dev.tidings.common.RateLimiter;
+import dev.tidings.common.Secrets;
+import dev.tidings.common.Timestamps;
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -15,4 +15,9 @@ public class LoginSessionRepository implements PanacheRepositoryBase<LoginSessio
     public Uni<Long> deleteByAccount(UUID accountId) {
         return delete("accountId", accountId);
     }
+
+    /** Sessions past their expiry (housekeeping). */
+    public Uni<Long> deleteExpired() {
+        return delete("expiresAt < ?1", dev.tidings.common.Timestamps.now());
+    }
 }

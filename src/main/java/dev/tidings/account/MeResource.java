@@ -1,6 +1,6 @@
 package dev.tidings.account;
 
-import dev.tidings.web.ProblemException;
+import dev.tidings.common.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

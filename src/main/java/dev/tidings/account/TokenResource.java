@@ -1,8 +1,8 @@
 package dev.tidings.account;
 
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
 import dev.tidings.web.Ids;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;

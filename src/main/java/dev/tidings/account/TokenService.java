@@ -1,11 +1,11 @@
 package dev.tidings.account;
 
-import dev.tidings.web.Cursor;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.ProblemException;
-import dev.tidings.web.Secrets;
-import dev.tidings.web.Timestamps;
+import dev.tidings.common.Cursor;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.ProblemException;
+import dev.tidings.common.Secrets;
+import dev.tidings.common.Timestamps;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;

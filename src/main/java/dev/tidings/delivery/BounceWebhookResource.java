@@ -2,14 +2,12 @@ package dev.tidings.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.Problem;
-import dev.tidings.web.ProblemException;
+import dev.tidings.common.EmailAddress;
+import dev.tidings.common.Problem;
+import dev.tidings.common.ProblemException;
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.web.ProblemMapper;
-import dev.tidings.web.TidingsConfig;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -29,7 +27,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * Bounces and complaints reported by the mail provider. The raw body must be signed with the
+ * Bounces and complaints reported by the mail provider (what they mean: {@link BounceService}).
+ * The raw body must be signed with the
  * shared secret (HMAC-SHA256, hex, header {@code X-Tidings-Signature: sha256=...}) and carry a
  * {@code timestamp} within {@code tidings.webhooks.max-age} of now, so a captured report cannot be
  * replayed later. A hard bounce
@@ -45,12 +44,12 @@ public class BounceWebhookResource {
     private static final Set<String> FIELDS =
             Set.of("email", "type", "newsletterId", "messageId", "diagnostic", "timestamp");
 
-    private final Pool pool;
+    private final BounceService bounces;
     private final ObjectMapper json;
     private final TidingsConfig config;
 
-    public BounceWebhookResource(Pool pool, ObjectMapper json, TidingsConfig config) {
-        this.pool = pool;
+    public BounceWebhookResource(BounceService bounces, ObjectMapper json, TidingsConfig config) {
+        this.bounces = bounces;
         this.json = json;
         this.config = config;
     }
@@ -90,36 +89,9 @@ public class BounceWebhookResource {
         }
         UUID newsletterId = uuid(report, "newsletterId");
         UUID sendId = sendId(text(report, "messageId"));
-        String diagnostic = text(report, "diagnostic");
-        String note = (type + " bounce reported" + (diagnostic == null ? "" : ": " + diagnostic));
-        String sendStatus = type.equals("soft") ? null : "bounced";
-        String subscriberStatus =
-                switch (type) {
-                    case "hard" -> "bounced";
-                    case "complaint" -> "complained";
-                    default -> null;
-                };
-        Uni<Void> send = sendId == null
-                ? Uni.createFrom().voidItem()
-                : pool.preparedQuery(
-                                """
-                                UPDATE send SET last_error = left($2, 500), status = coalesce($3, status)
-                                WHERE id = $1 AND ($3::text IS NULL OR status = 'sent')
-                                """)
-                        .execute(Tuple.of(sendId, note, sendStatus))
-                        .replaceWithVoid();
-        Uni<Void> subscriber = subscriberStatus == null
-                ? Uni.createFrom().voidItem()
-                : pool.preparedQuery(
-                                """
-                                UPDATE subscriber SET status = $1
-                                WHERE lower(email) = lower($2) AND ($3::uuid IS NULL OR newsletter_id = $3)
-                                  AND status IN ('active', 'pending', 'unsubscribed', 'bounced')
-                                  AND status <> $1
-                                """)
-                        .execute(Tuple.of(subscriberStatus, email.value(), newsletterId))
-                        .replaceWithVoid();
-        return send.flatMap(x -> subscriber).replaceWith(Response.noContent().build());
+        BounceService.Kind kind = BounceService.Kind.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+        return bounces.report(email, kind, newsletterId, sendId, text(report, "diagnostic"))
+                .replaceWith(Response.noContent().build());
     }
 
     /**

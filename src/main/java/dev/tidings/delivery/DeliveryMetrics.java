@@ -29,8 +29,8 @@ public class DeliveryMetrics {
     }
 
     /** Counts an outcome: sent, retrying (as retried), failed, bounced, skipped. */
-    public void outcome(String status) {
-        String name = status.equals("retrying") ? "retried" : status;
+    public void outcome(SendStatus status) {
+        String name = status == SendStatus.RETRYING ? "retried" : status.wire();
         registry.counter("tidings.sends", "outcome", name).increment();
     }
 

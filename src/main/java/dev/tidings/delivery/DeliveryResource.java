@@ -2,10 +2,10 @@ package dev.tidings.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tidings.account.CurrentAccount;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.ProblemException;
 import dev.tidings.web.Ids;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.ProblemException;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -32,13 +32,25 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class DeliveryResource {
 
     private final DeliveryService delivery;
+    private final TestSends tests;
     private final CurrentAccount current;
     private final ObjectMapper json;
 
-    public DeliveryResource(DeliveryService delivery, CurrentAccount current, ObjectMapper json) {
+    public DeliveryResource(DeliveryService delivery, TestSends tests, CurrentAccount current, ObjectMapper json) {
         this.delivery = delivery;
+        this.tests = tests;
         this.current = current;
         this.json = json;
+    }
+
+    @POST
+    @Path("/test")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    @Operation(summary = "Send the issue with sample data to 1..10 addresses, subject prefixed [Test]")
+    public Uni<Void> test(
+            @PathParam("id") String id, @PathParam("iid") String iid, DeliveryViews.TestSendRequest body) {
+        return tests.send(current.id(), newsletter(id), issue(iid), body == null ? null : body.emails());
     }
 
     @POST

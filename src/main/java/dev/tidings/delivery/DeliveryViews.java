@@ -10,6 +10,9 @@ final class DeliveryViews {
 
     record PublishRequest(Instant scheduledAt) {}
 
+    /** POST .../test body: 1 to 10 addresses. */
+    record TestSendRequest(java.util.List<String> emails) {}
+
     record Published(String status, int recipients) {}
 
     record Progress(

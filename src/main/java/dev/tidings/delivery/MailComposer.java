@@ -1,11 +1,11 @@
 package dev.tidings.delivery;
 
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.delivery.smtp.DkimSigner;
 import dev.tidings.delivery.smtp.MimeWriter;
 import dev.tidings.delivery.smtp.SmtpSettings;
 import dev.tidings.issue.RenderedMail;
 import dev.tidings.newsletter.NewsletterDirectory;
-import dev.tidings.web.TidingsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.ZoneOffset;

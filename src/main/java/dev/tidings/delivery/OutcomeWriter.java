@@ -1,5 +1,6 @@
 package dev.tidings.delivery;
 
+import dev.tidings.subscriber.SubscriberRepository;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -13,7 +14,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Collects outcomes and writes them in batches (up to {@value #MAX_BATCH} per statement, or
- * whatever arrived within {@value #MAX_WAIT_MS} ms). Each caller's Uni completes once its outcome
+ * whatever arrived within {@value #MAX_WAIT_MS} ms) through {@link DeliveryStore}; bounced
+ * subscribers are then suppressed through the subscriber repository. Each caller's Uni completes once its outcome
  * is stored, so a Kafka record is acknowledged only after all its outcomes are in PostgreSQL.
  */
 @ApplicationScoped
@@ -25,14 +27,16 @@ public class OutcomeWriter {
 
     private record Pending(Outcome outcome, UniEmitter<? super Void> done) {}
 
-    private final SendStore store;
+    private final DeliveryStore store;
+    private final SubscriberRepository subscribers;
     private final Vertx vertx;
     private final Object lock = new Object();
     private List<Pending> buffer = new ArrayList<>();
     private boolean timerSet;
 
-    public OutcomeWriter(SendStore store, Vertx vertx) {
+    public OutcomeWriter(DeliveryStore store, SubscriberRepository subscribers, Vertx vertx) {
         this.store = store;
+        this.subscribers = subscribers;
         this.vertx = vertx;
     }
 
@@ -73,7 +77,14 @@ public class OutcomeWriter {
         if (batch.isEmpty()) {
             return;
         }
-        store.record(batch.stream().map(Pending::outcome).toList())
+        List<Outcome> outcomes = batch.stream().map(Pending::outcome).toList();
+        List<java.util.UUID> bounced = outcomes.stream()
+                .filter(o -> o.status() == SendStatus.BOUNCED)
+                .map(Outcome::subscriberId)
+                .toList();
+        // A bounce also suppresses the subscriber, so that no further issue goes to the address.
+        store.record(outcomes)
+                .flatMap(x -> bounced.isEmpty() ? Uni.createFrom().voidItem() : subscribers.markBounced(bounced))
                 .onFailure()
                 .retry()
                 .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))

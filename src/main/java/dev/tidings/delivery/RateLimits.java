@@ -1,6 +1,6 @@
 package dev.tidings.delivery;
 
-import dev.tidings.web.TidingsConfig;
+import dev.tidings.config.TidingsConfig;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.smallrye.mutiny.Uni;

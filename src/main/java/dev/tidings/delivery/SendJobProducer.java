@@ -28,7 +28,7 @@ public class SendJobProducer {
     public SendJobProducer(
             @Channel("send-jobs-out") MutinyEmitter<String> emitter,
             ObjectMapper json,
-            dev.tidings.web.TidingsConfig config) {
+            dev.tidings.config.TidingsConfig config) {
         this.emitter = emitter;
         this.json = json;
         this.jobSize = config.delivery().jobSize();

@@ -1,6 +1,6 @@
 package dev.tidings.delivery;
 
-import dev.tidings.web.TidingsConfig;
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -2,7 +2,7 @@ package dev.tidings.demo;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
-import dev.tidings.web.TidingsConfig;
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;

@@ -1,7 +1,7 @@
 package dev.tidings.issue;
 
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
-import dev.tidings.web.TidingsConfig;
 import io.quarkus.qute.RawString;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,7 @@
 package dev.tidings.issue;
 
-import dev.tidings.web.KeysetSql;
-import dev.tidings.web.PageRequest;
+import dev.tidings.common.NewestFirst;
+import dev.tidings.common.PageRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -61,7 +61,7 @@ public class IssueRepository {
             args.add(status.wire());
             sql.append(" AND status = $").append(args.size());
         }
-        KeysetSql.appendPage(sql, args, page, "");
+        NewestFirst.sql(sql, args, page, "");
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(IssueRepository::all);
     }
 

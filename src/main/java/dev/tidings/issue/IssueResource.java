@@ -2,10 +2,10 @@ package dev.tidings.issue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tidings.account.CurrentAccount;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.PatchBody;
 import dev.tidings.web.Ids;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.PatchBody;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -24,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-/** Issues of a newsletter (drafts, edits, preview, test sends). Publishing is in delivery. */
+/** Issues of a newsletter (drafts, edits, preview). Test sends and publishing are in delivery. */
 @Path("/api/newsletters/{id}")
 @Produces(MediaType.APPLICATION_JSON)
 @Authenticated
@@ -96,15 +96,6 @@ public class IssueResource {
         UUID subscriber =
                 subscriberId == null || subscriberId.isBlank() ? null : Ids.parse(subscriberId, "This subscriber");
         return issues.preview(current.id(), newsletter(id), issue(iid), subscriber);
-    }
-
-    @POST
-    @Path("/issues/{iid}/test")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Send the issue with sample data to 1..10 addresses, subject prefixed [Test]")
-    public Uni<RestResponse<Void>> test(
-            @PathParam("id") String id, @PathParam("iid") String iid, IssueRequests.TestSend body) {
-        return issues.sendTest(current.id(), newsletter(id), issue(iid), body).map(sent -> RestResponse.accepted());
     }
 
     private static UUID newsletter(String id) {

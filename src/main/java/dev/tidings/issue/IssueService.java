@@ -1,35 +1,28 @@
 package dev.tidings.issue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tidings.delivery.MailComposer;
-import dev.tidings.delivery.MailTransport;
+import dev.tidings.common.Cursor;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.PatchBody;
+import dev.tidings.common.Problem;
+import dev.tidings.common.ProblemException;
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.subscriber.PublicLinks;
 import dev.tidings.subscriber.SubscriberRepository;
-import dev.tidings.web.Cursor;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.MailQuotas;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.PatchBody;
-import dev.tidings.web.Problem;
-import dev.tidings.web.ProblemException;
-import dev.tidings.web.TidingsConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Issues of a newsletter: drafts and their edits, preview and test sends. Every template is checked
+ * Issues of a newsletter: drafts and their edits, and preview (also what a test send sends). Every template is checked
  * when it is saved, so a broken one is a 400 naming the field and line, never a failure mid-send.
  * Content changes only while an issue is a draft or scheduled; publishing belongs to delivery.
  */
@@ -39,7 +32,6 @@ public class IssueService {
     static final int MAX_SUBJECT = 300;
     static final int MAX_PREHEADER = 300;
     static final int MAX_BODY_BYTES = 512 * 1024;
-    static final int MAX_TEST_ADDRESSES = 10;
     static final String SAMPLE_NAME = "Sample Reader";
     static final String SAMPLE_EMAIL = "sample@example.com";
 
@@ -51,9 +43,6 @@ public class IssueService {
     private final IssueTemplates templates;
     private final SubscriberRepository subscribers;
     private final PublicLinks links;
-    private final MailComposer composer;
-    private final MailTransport transport;
-    private final MailQuotas quotas;
     private final TidingsConfig config;
 
     public IssueService(
@@ -63,9 +52,6 @@ public class IssueService {
             IssueTemplates templates,
             SubscriberRepository subscribers,
             PublicLinks links,
-            MailComposer composer,
-            MailTransport transport,
-            MailQuotas quotas,
             TidingsConfig config) {
         this.newsletters = newsletters;
         this.issues = issues;
@@ -73,9 +59,6 @@ public class IssueService {
         this.templates = templates;
         this.subscribers = subscribers;
         this.links = links;
-        this.composer = composer;
-        this.transport = transport;
-        this.quotas = quotas;
         this.config = config;
     }
 
@@ -236,39 +219,8 @@ public class IssueService {
                         "Checking the templates took longer than " + timeout.toSeconds() + " s; simplify them"));
     }
 
-    /** Sends the issue, rendered with sample data and "[Test] " before the subject, to each address. */
-    public Uni<Void> sendTest(UUID accountId, UUID newsletterId, UUID id, IssueRequests.TestSend body) {
-        List<String> addresses = testAddresses(body);
-        return newsletters.owned(accountId, newsletterId).flatMap(n -> owned(accountId, newsletterId, id)
-                .flatMap(issue -> compiled(id))
-                .call(compiled -> quotas.testMails(accountId, addresses.size()))
-                .flatMap(compiled -> {
-                    String unsubscribeUrl = signupPage(n);
-                    RenderedMail rendered = renderForPreview(compiled, sample(), unsubscribeUrl);
-                    RenderedMail test =
-                            new RenderedMail("[Test] " + rendered.subject(), rendered.html(), rendered.text());
-                    // Through the same composer and transport as the real thing, so the test is what is sent.
-                    List<Uni<Void>> sends = addresses.stream()
-                            .map(to -> transport.send(composer.compose(n, test, to, UUID.randomUUID(), unsubscribeUrl)))
-                            .toList();
-                    return Uni.join()
-                            .all(sends)
-                            .andFailFast()
-                            .replaceWithVoid()
-                            .onFailure()
-                            .transform(e -> {
-                                LOG.warnf(e, "Test send of issue %s failed", id);
-                                return new ProblemException(
-                                        502,
-                                        "mail-not-sent",
-                                        "Mail not sent",
-                                        "The mail server did not accept the test mail; try again later");
-                            });
-                }));
-    }
-
     /** The sign-up page of the newsletter: where test sends and samples point "unsubscribe". */
-    String signupPage(NewsletterDirectory.Ref newsletter) {
+    public String signupPage(NewsletterDirectory.Ref newsletter) {
         return config.publicUrl() + "/p/" + newsletter.slug();
     }
 
@@ -334,32 +286,6 @@ public class IssueService {
         }
         fail(errors);
         return new IssueContent(subject, preheader, markdown, html, text);
-    }
-
-    private static List<String> testAddresses(IssueRequests.TestSend body) {
-        List<Problem.FieldError> errors = new ArrayList<>();
-        if (body == null || body.emails() == null || body.emails().isEmpty()) {
-            throw ProblemException.invalid("emails", "must list 1 to " + MAX_TEST_ADDRESSES + " addresses");
-        }
-        if (body.emails().size() > MAX_TEST_ADDRESSES) {
-            throw ProblemException.invalid("emails", "must list at most " + MAX_TEST_ADDRESSES + " addresses");
-        }
-        Set<String> addresses = new LinkedHashSet<>();
-        Set<String> seen = new LinkedHashSet<>();
-        for (int i = 0; i < body.emails().size(); i++) {
-            String raw = body.emails().get(i);
-            String problem = EmailAddress.problemWith(raw);
-            if (problem != null) {
-                errors.add(new Problem.FieldError("emails[" + i + "]", problem));
-            } else {
-                String address = EmailAddress.parse(raw, "emails[" + i + "]").value();
-                if (seen.add(address.toLowerCase(Locale.ROOT))) {
-                    addresses.add(address);
-                }
-            }
-        }
-        fail(errors);
-        return List.copyOf(addresses);
     }
 
     private static String oneLine(

@@ -1,12 +1,24 @@
 package dev.tidings.issue;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.tidings.web.ProblemException;
+import dev.tidings.common.ProblemException;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Where an issue is in its life: written, waiting, going out, or done. */
+/**
+ * Where an issue is in its life: written, waiting, going out, or done. The moves between these
+ * are listed here, and only here ({@link Transition}); whoever changes an issue's status goes by
+ * them.
+ *
+ * <pre>
+ * draft ──publish──▶ sending ──(all settled)──▶ sent
+ *   └──publish later──▶ scheduled ──(due)──▶ sending ◀──resume── paused ◀──pause── sending
+ * scheduled, sending, paused ──cancel──▶ cancelled
+ * </pre>
+ */
 public enum IssueStatus {
     DRAFT,
     SCHEDULED,
@@ -29,7 +41,8 @@ public enum IssueStatus {
         throw ProblemException.invalid(field, "must be one of " + allowed());
     }
 
-    static IssueStatus of(String wire) {
+    /** The status of a stored row. */
+    public static IssueStatus of(String wire) {
         return valueOf(wire.toUpperCase(Locale.ROOT));
     }
 
@@ -37,8 +50,50 @@ public enum IssueStatus {
         return Arrays.stream(values()).map(IssueStatus::wire).collect(Collectors.joining(", "));
     }
 
+    /** The moves an issue's life allows: each from some statuses to one. Nothing else moves it. */
+    public enum Transition {
+        PUBLISH(SENDING, DRAFT),
+        SCHEDULE(SCHEDULED, DRAFT),
+        START(SENDING, SCHEDULED),
+        PAUSE(PAUSED, SENDING),
+        RESUME(SENDING, PAUSED),
+        FINISH(SENT, SENDING),
+        CANCEL(CANCELLED, SCHEDULED, SENDING, PAUSED);
+
+        private final IssueStatus to;
+        private final Set<IssueStatus> from;
+
+        Transition(IssueStatus to, IssueStatus first, IssueStatus... rest) {
+            this.to = to;
+            this.from = EnumSet.of(first, rest);
+        }
+
+        public IssueStatus to() {
+            return to;
+        }
+
+        public boolean allowedFrom(IssueStatus status) {
+            return from.contains(status);
+        }
+
+        /** The statuses it starts from, as stored (for a conditional {@code WHERE status = ANY(...)}). */
+        public String[] fromWire() {
+            return from.stream().map(IssueStatus::wire).toArray(String[]::new);
+        }
+    }
+
+    /** Whether some transition moves the issue from this status to {@code next}. */
+    public boolean canBecome(IssueStatus next) {
+        for (Transition transition : Transition.values()) {
+            if (transition.to == next && transition.allowedFrom(this)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Content can change until the audience starts receiving it. */
-    boolean isEditable() {
+    public boolean isEditable() {
         return this == DRAFT || this == SCHEDULED;
     }
 }

@@ -1,6 +1,6 @@
 package dev.tidings.issue;
 
-import dev.tidings.web.Problem;
+import dev.tidings.common.Problem;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.Expression;
 import io.quarkus.qute.HtmlEscaper;
@@ -82,7 +82,7 @@ public class IssueTemplates {
     }
 
     @jakarta.inject.Inject
-    public IssueTemplates(dev.tidings.web.TidingsConfig config) {
+    public IssueTemplates(dev.tidings.config.TidingsConfig config) {
         this(config.templates().maxLoopSteps(), config.templates().maxOutput().asLongValue());
     }
 

@@ -1,6 +1,6 @@
 package dev.tidings.newsletter;
 
-import dev.tidings.web.ProblemException;
+import dev.tidings.common.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

@@ -1,7 +1,7 @@
 package dev.tidings.newsletter;
 
-import dev.tidings.web.NewestFirst;
-import dev.tidings.web.PageRequest;
+import dev.tidings.common.NewestFirst;
+import dev.tidings.common.PageRequest;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,18 +11,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class NewsletterRepository implements PanacheRepositoryBase<Newsletter, UUID> {
 
-    /** Null when it does not exist or belongs to another account: both answer 404. */
-    public Uni<Newsletter> findOwned(UUID id, UUID accountId) {
-        return find("id = ?1 and accountId = ?2", id, accountId).firstResult();
-    }
-
     public Uni<Newsletter> findBySlug(String slug) {
         return find("slug", slug).firstResult();
     }
 
     /** Newest first, {@code page.limit()} rows after the cursor. */
     public Uni<List<Newsletter>> page(UUID accountId, PageRequest page) {
-        return NewestFirst.page(this, "accountId", accountId, page);
+        return NewestFirst.panache(this, "accountId", accountId, page);
     }
 
     /** Keeps a slug the newsletter is leaving, so links mailed under it keep working for it. */

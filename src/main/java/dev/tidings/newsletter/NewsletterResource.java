@@ -2,10 +2,10 @@ package dev.tidings.newsletter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tidings.account.CurrentAccount;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.PatchBody;
 import dev.tidings.web.Ids;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.PatchBody;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;

@@ -1,12 +1,12 @@
 package dev.tidings.newsletter;
 
-import dev.tidings.web.Cursor;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.PatchBody;
-import dev.tidings.web.ProblemException;
-import dev.tidings.web.Timestamps;
+import dev.tidings.common.Cursor;
+import dev.tidings.common.EmailAddress;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.PatchBody;
+import dev.tidings.common.ProblemException;
+import dev.tidings.common.Timestamps;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -20,10 +20,12 @@ import java.util.UUID;
 public class NewsletterService {
 
     private final NewsletterRepository newsletters;
+    private final NewsletterDirectory directory;
     private final SubscriberCounts counts;
 
-    public NewsletterService(NewsletterRepository newsletters, SubscriberCounts counts) {
+    public NewsletterService(NewsletterRepository newsletters, NewsletterDirectory directory, SubscriberCounts counts) {
         this.newsletters = newsletters;
+        this.directory = directory;
         this.counts = counts;
     }
 
@@ -111,14 +113,12 @@ public class NewsletterService {
         return owned(accountId, id).flatMap(n -> newsletters.delete(n));
     }
 
-    /** The caller's newsletter, or a 404. Runs in the caller's session. */
-    public Uni<Newsletter> owned(UUID accountId, UUID id) {
-        return newsletters.findOwned(id, accountId).map(n -> {
-            if (n == null) {
-                throw ProblemException.notFound("This newsletter");
-            }
-            return n;
-        });
+    /**
+     * The caller's newsletter entity, or a 404: the ownership check is the one every feature uses
+     * ({@link NewsletterDirectory#owned}); the entity is then loaded into the caller's session.
+     */
+    private Uni<Newsletter> owned(UUID accountId, UUID id) {
+        return directory.owned(accountId, id).flatMap(ref -> newsletters.findById(ref.id()));
     }
 
     private Uni<NewsletterView> withCounts(Newsletter n) {

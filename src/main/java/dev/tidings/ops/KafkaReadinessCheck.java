@@ -1,6 +1,6 @@
 package dev.tidings.ops;
 
-import dev.tidings.web.TidingsConfig;
+import dev.tidings.config.TidingsConfig;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

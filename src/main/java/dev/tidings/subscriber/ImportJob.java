@@ -1,15 +1,13 @@
 package dev.tidings.subscriber;
 
+import dev.tidings.common.EmailAddress;
+import dev.tidings.common.MailQuotas;
 import dev.tidings.newsletter.NewsletterDirectory;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.MailQuotas;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import java.io.IOException;
 import java.io.PushbackReader;
 import java.io.Reader;
@@ -45,26 +43,11 @@ final class ImportJob implements Runnable {
     private static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(2);
     private static final Set<String> SUPPRESSING = Set.of("unsubscribed", "bounced", "complained");
 
-    private static final String UPSERT =
-            """
-            INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, created_at, confirmed_at,
-                                    confirm_sent_at)
-            SELECT uuid_v7(), $1, u.email, u.name, coalesce(u.status, $2), u.attributes::jsonb, now(),
-                   CASE WHEN coalesce(u.status, $2) = 'active' THEN now() END,
-                   CASE WHEN coalesce(u.status, $2) = 'pending' THEN now() END
-            FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(email, name, attributes, status)
-            ON CONFLICT (newsletter_id, lower(email)) DO UPDATE
-                SET name = COALESCE(EXCLUDED.name, subscriber.name),
-                    attributes = subscriber.attributes || EXCLUDED.attributes
-                WHERE (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM subscriber.name)
-                   OR NOT subscriber.attributes @> EXCLUDED.attributes
-            RETURNING id, email, status, (xmax = 0) AS inserted
-            """;
-
     /** A valid line; {@code status} is null or a suppressing status from the file. */
     private record Row0(long line, String email, String name, String attributes, String status) {}
 
-    private final Pool pool;
+    private final ImportRepository imports;
+    private final SubscriberRepository subscribers;
     private final SubscriberMails mails;
     private final Suppressions suppressions;
     private final MailQuotas quotas;
@@ -95,7 +78,8 @@ final class ImportJob implements Runnable {
     private final JsonArray newErrors = new JsonArray();
 
     ImportJob(
-            Pool pool,
+            ImportRepository imports,
+            SubscriberRepository subscribers,
             SubscriberMails mails,
             Suppressions suppressions,
             MailQuotas quotas,
@@ -104,7 +88,8 @@ final class ImportJob implements Runnable {
             Path file,
             SubscriberStatus asStatus,
             int maxLineLength) {
-        this.pool = pool;
+        this.imports = imports;
+        this.subscribers = subscribers;
         this.mails = mails;
         this.suppressions = suppressions;
         this.quotas = quotas;
@@ -240,14 +225,14 @@ final class ImportJob implements Runnable {
         }
         batch.sort(java.util.Comparator.comparing(r -> r.email().toLowerCase(Locale.ROOT)));
         List<Row0> rows = batch;
-        pool.preparedQuery(UPSERT)
-                .execute(Tuple.of(
+        subscribers
+                .upsert(
                         newsletter.id(),
-                        asStatus.wire(),
+                        asStatus,
                         rows.stream().map(Row0::email).toArray(String[]::new),
                         rows.stream().map(Row0::name).toArray(String[]::new),
                         rows.stream().map(Row0::attributes).toArray(String[]::new),
-                        rows.stream().map(Row0::status).toArray(String[]::new)))
+                        rows.stream().map(Row0::status).toArray(String[]::new))
                 .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "40P01".equals(pg.getSqlState()))
                 .retry()
                 .atMost(3)
@@ -325,12 +310,7 @@ final class ImportJob implements Runnable {
 
     /** False when the import is no longer running (failed while it waited for a worker). */
     private boolean stillRunning() {
-        return pool.preparedQuery(
-                        "UPDATE subscriber_import SET updated_at = now() WHERE id = $1 AND status = 'running'")
-                .execute(Tuple.of(importId))
-                .map(rows -> rows.rowCount() == 1)
-                .await()
-                .atMost(STATEMENT_TIMEOUT);
+        return imports.touch(importId).await().atMost(STATEMENT_TIMEOUT);
     }
 
     /** Waits for the batches still in the database; a failed one fails the import. */
@@ -383,21 +363,16 @@ final class ImportJob implements Runnable {
     }
 
     private void saveProgress() {
-        pool.preparedQuery(
-                        """
-                        UPDATE subscriber_import SET total = $2, created = $3, updated = $4, skipped = $5,
-                            errors = errors || $6, error_count = $7, confirmations_not_sent = $8, updated_at = now()
-                        WHERE id = $1
-                        """)
-                .execute(Tuple.from(List.of(
+        imports.progress(
                         importId,
-                        total,
-                        created,
-                        updated,
-                        skipped,
-                        newErrors.copy(),
-                        errorCount,
-                        confirmationsNotSent.get())))
+                        new ImportRepository.Progress(
+                                total,
+                                created.get(),
+                                updated.get(),
+                                skipped.get(),
+                                newErrors.copy(),
+                                errorCount,
+                                confirmationsNotSent.get()))
                 .await()
                 .atMost(STATEMENT_TIMEOUT);
         newErrors.clear();
@@ -406,12 +381,7 @@ final class ImportJob implements Runnable {
     private void finish(String status, String message) {
         try {
             saveProgress();
-            pool.preparedQuery(
-                            "UPDATE subscriber_import SET status = $2, message = $3, finished_at = now(), updated_at = now()"
-                                    + " WHERE id = $1")
-                    .execute(Tuple.of(importId, status, message))
-                    .await()
-                    .atMost(STATEMENT_TIMEOUT);
+            imports.finish(importId, status, message).await().atMost(STATEMENT_TIMEOUT);
         } catch (RuntimeException e) {
             LOG.errorf(e, "could not record the end of import %s", importId);
         }

@@ -1,14 +1,12 @@
 package dev.tidings.subscriber;
 
+import dev.tidings.common.MailQuotas;
+import dev.tidings.common.ProblemException;
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
-import dev.tidings.web.MailQuotas;
-import dev.tidings.web.ProblemException;
-import dev.tidings.web.TidingsConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -39,7 +37,8 @@ public class ImportService {
     private static final Logger LOG = Logger.getLogger(ImportService.class);
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Pool pool;
+    private final ImportRepository imports;
+    private final SubscriberRepository subscribers;
     private final NewsletterDirectory newsletters;
     private final SubscriberMails mails;
     private final Suppressions suppressions;
@@ -48,13 +47,15 @@ public class ImportService {
     private final ThreadPoolExecutor workers;
 
     public ImportService(
-            Pool pool,
+            ImportRepository imports,
+            SubscriberRepository subscribers,
             NewsletterDirectory newsletters,
             SubscriberMails mails,
             Suppressions suppressions,
             MailQuotas quotas,
             TidingsConfig config) {
-        this.pool = pool;
+        this.imports = imports;
+        this.subscribers = subscribers;
         this.newsletters = newsletters;
         this.mails = mails;
         this.suppressions = suppressions;
@@ -90,7 +91,16 @@ public class ImportService {
             file = spool(body, config.maxSize().asLongValue());
             checkHeader(file);
             workers.execute(new ImportJob(
-                    pool, mails, suppressions, quotas, newsletter, created.id(), file, status, config.maxLineLength()));
+                    imports,
+                    subscribers,
+                    mails,
+                    suppressions,
+                    quotas,
+                    newsletter,
+                    created.id(),
+                    file,
+                    status,
+                    config.maxLineLength()));
             return created;
         } catch (RejectedExecutionException e) {
             deleteQuietly(file);
@@ -109,25 +119,12 @@ public class ImportService {
     /** The account's one running import: a row in 'running', unique per account (409 otherwise). */
     private SubscriberImport claim(UUID accountId, UUID newsletterId, SubscriberStatus status) {
         try {
-            return pool.preparedQuery(
-                            "INSERT INTO subscriber_import (id, newsletter_id, account_id, status, as_status, created_at,"
-                                    + " updated_at) VALUES ($1, $2, $3, 'running', $4, now(), now()) RETURNING "
-                                    + SubscriberImport.COLUMNS)
-                    .execute(Tuple.of(UUID.randomUUID(), newsletterId, accountId, status.wire()))
-                    .map(rows -> SubscriberImport.of(rows.iterator().next()))
-                    .await()
-                    .atMost(LOOKUP_TIMEOUT);
+            return imports.claim(accountId, newsletterId, status).await().atMost(LOOKUP_TIMEOUT);
         } catch (RuntimeException e) {
             if (!SubscriberService.isUniqueViolation(e)) {
                 throw e;
             }
-            UUID running = pool.preparedQuery(
-                            "SELECT id FROM subscriber_import WHERE account_id = $1 AND status = 'running'")
-                    .execute(Tuple.of(accountId))
-                    .map(rows ->
-                            rows.size() == 0 ? null : rows.iterator().next().getUUID("id"))
-                    .await()
-                    .atMost(LOOKUP_TIMEOUT);
+            UUID running = imports.running(accountId).await().atMost(LOOKUP_TIMEOUT);
             ProblemException conflict = ProblemException.conflict(
                     "import-running",
                     "An import of this account is still running; wait until it is done (GET its status), then"
@@ -142,13 +139,7 @@ public class ImportService {
     /** An upload that never became a job: removed, or kept as failed with a reason. */
     private void release(UUID importId, String failedBecause) {
         try {
-            (failedBecause == null
-                            ? pool.preparedQuery("DELETE FROM subscriber_import WHERE id = $1")
-                                    .execute(Tuple.of(importId))
-                            : pool.preparedQuery(
-                                            "UPDATE subscriber_import SET status = 'failed', message = $2, finished_at = now()"
-                                                    + " WHERE id = $1")
-                                    .execute(Tuple.of(importId, failedBecause)))
+            (failedBecause == null ? imports.delete(importId) : imports.finish(importId, "failed", failedBecause))
                     .await()
                     .atMost(LOOKUP_TIMEOUT);
         } catch (RuntimeException e) {
@@ -159,14 +150,12 @@ public class ImportService {
     public Uni<SubscriberImport> find(UUID accountId, UUID newsletterId, UUID importId) {
         return newsletters
                 .owned(accountId, newsletterId)
-                .flatMap(n -> pool.preparedQuery("SELECT " + SubscriberImport.COLUMNS
-                                + " FROM subscriber_import WHERE id = $1 AND newsletter_id = $2")
-                        .execute(Tuple.of(importId, newsletterId)))
-                .map(rows -> {
-                    if (rows.size() == 0) {
+                .flatMap(n -> imports.find(newsletterId, importId))
+                .map(found -> {
+                    if (found == null) {
                         throw ProblemException.notFound("This import");
                     }
-                    return SubscriberImport.of(rows.iterator().next());
+                    return found;
                 });
     }
 
@@ -177,14 +166,7 @@ public class ImportService {
      */
     @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> failAbandoned() {
-        return pool.query(
-                        """
-                        UPDATE subscriber_import SET status = 'failed', finished_at = now(),
-                            message = 'The import was interrupted (the server stopped); upload the file again'
-                        WHERE status = 'running' AND updated_at < now() - interval '2 minutes'
-                        """)
-                .execute()
-                .replaceWithVoid();
+        return imports.failAbandoned();
     }
 
     void stop(@Observes ShutdownEvent event) {

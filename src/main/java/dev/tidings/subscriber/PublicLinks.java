@@ -1,8 +1,8 @@
 package dev.tidings.subscriber;
 
+import dev.tidings.common.LinkSigner;
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
-import dev.tidings.web.LinkSigner;
-import dev.tidings.web.TidingsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 

@@ -1,8 +1,8 @@
 package dev.tidings.subscriber;
 
+import dev.tidings.common.EmailAddress;
+import dev.tidings.common.ProblemException;
 import dev.tidings.web.ClientAddress;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.ProblemException;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,11 +1,11 @@
 package dev.tidings.subscriber;
 
+import dev.tidings.common.EmailAddress;
+import dev.tidings.common.LinkSigner;
+import dev.tidings.common.ProblemException;
+import dev.tidings.common.RateLimiter;
+import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.LinkSigner;
-import dev.tidings.web.ProblemException;
-import dev.tidings.web.RateLimiter;
-import dev.tidings.web.TidingsConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;

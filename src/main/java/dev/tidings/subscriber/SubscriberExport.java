@@ -1,7 +1,7 @@
 package dev.tidings.subscriber;
 
-import dev.tidings.web.Cursor;
-import dev.tidings.web.PageRequest;
+import dev.tidings.common.Cursor;
+import dev.tidings.common.PageRequest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.tidings.subscriber;
 
-import dev.tidings.web.KeysetSql;
-import dev.tidings.web.PageRequest;
+import dev.tidings.common.NewestFirst;
+import dev.tidings.common.PageRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -72,7 +72,7 @@ public class SubscriberRepository {
             sql.append(" AND lower(coalesce(email, '') || ' ' || coalesce(name, '')) LIKE $")
                     .append(args.size());
         }
-        KeysetSql.appendPage(sql, args, page, "");
+        NewestFirst.sql(sql, args, page, "");
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(SubscriberRepository::all);
     }
 
@@ -142,6 +142,61 @@ public class SubscriberRepository {
                         WHERE id = $1 AND newsletter_id = $2 AND status IN ('active', 'pending')
                         """)
                 .execute(Tuple.of(id, newsletterId))
+                .replaceWithVoid();
+    }
+
+    /**
+     * The import's upsert of one batch (parallel arrays, one entry per line): new addresses are
+     * created with {@code asStatus} (or a suppressing status from the file); existing subscribers
+     * keep their status (an import re-subscribes nobody) and take a new name and attributes when
+     * the file brings them. Answers the rows it created or changed, {@code inserted} for new ones.
+     */
+    public Uni<RowSet<Row>> upsert(
+            UUID newsletterId,
+            SubscriberStatus asStatus,
+            String[] emails,
+            String[] names,
+            String[] attributes,
+            String[] statuses) {
+        return pool.preparedQuery(
+                        """
+                        INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, created_at,
+                                                confirmed_at, confirm_sent_at)
+                        SELECT uuid_v7(), $1, u.email, u.name, coalesce(u.status, $2), u.attributes::jsonb, now(),
+                               CASE WHEN coalesce(u.status, $2) = 'active' THEN now() END,
+                               CASE WHEN coalesce(u.status, $2) = 'pending' THEN now() END
+                        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(email, name, attributes, status)
+                        ON CONFLICT (newsletter_id, lower(email)) DO UPDATE
+                            SET name = COALESCE(EXCLUDED.name, subscriber.name),
+                                attributes = subscriber.attributes || EXCLUDED.attributes
+                            WHERE (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM subscriber.name)
+                               OR NOT subscriber.attributes @> EXCLUDED.attributes
+                        RETURNING id, email, status, (xmax = 0) AS inserted
+                        """)
+                .execute(Tuple.of(newsletterId, asStatus.wire(), emails, names, attributes, statuses));
+    }
+
+    /** Delivery got a permanent refusal for these subscribers: bounced, unless already suppressed. */
+    public Uni<Void> markBounced(List<UUID> ids) {
+        return pool.preparedQuery(
+                        "UPDATE subscriber SET status = 'bounced' WHERE id = ANY($1) AND status IN ('active', 'pending')")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A bounce or complaint reported later for an address: {@code status} (bounced or complained)
+     * in the given newsletter, or in every newsletter when none is given; idempotent.
+     */
+    public Uni<Void> suppressReported(String email, UUID newsletterId, SubscriberStatus status) {
+        return pool.preparedQuery(
+                        """
+                        UPDATE subscriber SET status = $1
+                        WHERE lower(email) = lower($2) AND ($3::uuid IS NULL OR newsletter_id = $3)
+                          AND status IN ('active', 'pending', 'unsubscribed', 'bounced')
+                          AND status <> $1
+                        """)
+                .execute(Tuple.of(status.wire(), email, newsletterId))
                 .replaceWithVoid();
     }
 

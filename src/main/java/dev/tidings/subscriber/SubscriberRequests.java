@@ -1,7 +1,7 @@
 package dev.tidings.subscriber;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tidings.web.ValidEmail;
+import dev.tidings.common.ValidEmail;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.nio.charset.StandardCharsets;

@@ -2,11 +2,11 @@ package dev.tidings.subscriber;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tidings.account.CurrentAccount;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.PatchBody;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.web.Ids;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.PatchBody;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;

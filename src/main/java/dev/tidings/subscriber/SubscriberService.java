@@ -1,14 +1,14 @@
 package dev.tidings.subscriber;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tidings.common.Cursor;
+import dev.tidings.common.EmailAddress;
+import dev.tidings.common.MailQuotas;
+import dev.tidings.common.Page;
+import dev.tidings.common.PageRequest;
+import dev.tidings.common.PatchBody;
+import dev.tidings.common.ProblemException;
 import dev.tidings.newsletter.NewsletterDirectory;
-import dev.tidings.web.Cursor;
-import dev.tidings.web.EmailAddress;
-import dev.tidings.web.MailQuotas;
-import dev.tidings.web.Page;
-import dev.tidings.web.PageRequest;
-import dev.tidings.web.PatchBody;
-import dev.tidings.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;

@@ -1,7 +1,7 @@
 package dev.tidings.subscriber;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.tidings.web.ProblemException;
+import dev.tidings.common.ProblemException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

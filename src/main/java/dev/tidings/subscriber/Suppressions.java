@@ -1,6 +1,6 @@
 package dev.tidings.subscriber;
 
-import dev.tidings.web.ServiceSecrets;
+import dev.tidings.common.ServiceSecrets;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,5 +1,7 @@
 package dev.tidings.web;
 
+import dev.tidings.account.AccountIdentityProvider;
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -21,9 +23,6 @@ import java.util.Set;
 @ApplicationScoped
 public class AuthMechanism implements HttpAuthenticationMechanism {
 
-    public static final String API_TOKEN = "api-token";
-    public static final String SESSION = "session";
-
     private final TidingsConfig config;
 
     public AuthMechanism(TidingsConfig config) {
@@ -43,11 +42,11 @@ public class AuthMechanism implements HttpAuthenticationMechanism {
     private TokenCredential credential(RoutingContext context) {
         String authorization = context.request().getHeader("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return new TokenCredential(authorization.substring(7).strip(), API_TOKEN);
+            return new TokenCredential(authorization.substring(7).strip(), AccountIdentityProvider.API_TOKEN);
         }
         Cookie cookie = context.request().getCookie(config.auth().cookieName());
         if (cookie != null && !cookie.getValue().isBlank()) {
-            return new TokenCredential(cookie.getValue(), SESSION);
+            return new TokenCredential(cookie.getValue(), AccountIdentityProvider.SESSION);
         }
         return null;
     }

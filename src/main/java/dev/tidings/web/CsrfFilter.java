@@ -1,5 +1,7 @@
 package dev.tidings.web;
 
+import dev.tidings.common.Problem;
+import dev.tidings.config.TidingsConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;

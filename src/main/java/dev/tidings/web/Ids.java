@@ -1,5 +1,6 @@
 package dev.tidings.web;
 
+import dev.tidings.common.ProblemException;
 import java.util.UUID;
 
 /** Ids in paths. A malformed one cannot name anything, so it answers 404 like any unknown id. */

@@ -2,6 +2,8 @@ package dev.tidings.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tidings.common.Problem;
+import dev.tidings.config.TidingsConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;

@@ -1,8 +1,7 @@
 package dev.tidings.delivery.smtp;
 
-import dev.tidings.web.TidingsConfig;
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -12,7 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Where and how the delivery transport talks SMTP. It reads the same {@code quarkus.mailer.*} keys
@@ -23,46 +22,62 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class SmtpSettings {
 
-    @ConfigProperty(name = "quarkus.mailer.host", defaultValue = "127.0.0.1")
+    // Set once from the configuration (package-private so that the transport's tests can build
+    // settings of their own).
     String host;
-
-    @ConfigProperty(name = "quarkus.mailer.port", defaultValue = "25")
     int port;
-
     /** SMTPS: TLS from the first byte. */
-    @ConfigProperty(name = "quarkus.mailer.tls", defaultValue = "false")
     boolean tls;
-
     /** DISABLED, OPTIONAL (use it when offered) or REQUIRED. */
-    @ConfigProperty(name = "quarkus.mailer.start-tls", defaultValue = "OPTIONAL")
     String startTls;
 
-    @ConfigProperty(name = "quarkus.mailer.trust-all", defaultValue = "false")
     boolean trustAll;
-
-    @ConfigProperty(name = "quarkus.mailer.username")
     Optional<String> username;
-
-    @ConfigProperty(name = "quarkus.mailer.password")
     Optional<String> password;
-
-    @ConfigProperty(name = "quarkus.mailer.max-pool-size", defaultValue = "64")
     int maxConnections;
-
     /** The name this client gives in EHLO. */
-    @ConfigProperty(name = "quarkus.mailer.own-host-name")
     Optional<String> ownHostName;
-
-    @Inject
-    TidingsConfig config;
 
     Duration replyTimeout;
     Duration idleTimeout;
     String localHostName;
     boolean allowInsecureAuth;
+    boolean dkimEnabled;
+    Optional<String> dkimKey;
+    Optional<String> dkimKeyPath;
+    Optional<String> dkimDomain;
+    Optional<String> dkimSelector;
+    List<String> dkimHeaders;
 
-    @PostConstruct
-    void resolve() {
+    /** For tests: every field set by hand. */
+    SmtpSettings() {}
+
+    /**
+     * The Quarkus mailer's own keys are not ours to map ({@code quarkus.*}); they are read here,
+     * once, with the defaults the mailer uses. Tidings' keys come from {@link TidingsConfig}.
+     */
+    @Inject
+    public SmtpSettings(Config mp, TidingsConfig config) {
+        host = mp.getOptionalValue("quarkus.mailer.host", String.class).orElse("127.0.0.1");
+        port = mp.getOptionalValue("quarkus.mailer.port", Integer.class).orElse(25);
+        tls = mp.getOptionalValue("quarkus.mailer.tls", Boolean.class).orElse(false);
+        startTls = mp.getOptionalValue("quarkus.mailer.start-tls", String.class).orElse("OPTIONAL");
+        trustAll =
+                mp.getOptionalValue("quarkus.mailer.trust-all", Boolean.class).orElse(false);
+        username = mp.getOptionalValue("quarkus.mailer.username", String.class);
+        password = mp.getOptionalValue("quarkus.mailer.password", String.class);
+        maxConnections = mp.getOptionalValue("quarkus.mailer.max-pool-size", Integer.class)
+                .orElse(64);
+        ownHostName = mp.getOptionalValue("quarkus.mailer.own-host-name", String.class);
+        dkimEnabled = mp.getOptionalValue("quarkus.mailer.dkim.enabled", Boolean.class)
+                .orElse(false);
+        dkimKey = mp.getOptionalValue("quarkus.mailer.dkim.private-key", String.class);
+        dkimKeyPath = mp.getOptionalValue("quarkus.mailer.dkim.private-key-path", String.class);
+        dkimDomain = mp.getOptionalValue("quarkus.mailer.dkim.sdid", String.class);
+        dkimSelector = mp.getOptionalValue("quarkus.mailer.dkim.selector", String.class);
+        dkimHeaders = mp.getOptionalValues("quarkus.mailer.dkim.signed-headers", String.class)
+                .orElse(List.of(
+                        "From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"));
         replyTimeout = config.delivery().smtpTimeout();
         idleTimeout = config.delivery().smtpIdleTimeout();
         allowInsecureAuth = config.delivery().smtpAllowInsecureAuth();
@@ -87,26 +102,6 @@ public class SmtpSettings {
                     + " trusted network, tidings.delivery.smtp-allow-insecure-auth=true)");
         }
     }
-
-    @ConfigProperty(name = "quarkus.mailer.dkim.enabled", defaultValue = "false")
-    boolean dkimEnabled;
-
-    @ConfigProperty(name = "quarkus.mailer.dkim.private-key")
-    Optional<String> dkimKey;
-
-    @ConfigProperty(name = "quarkus.mailer.dkim.private-key-path")
-    Optional<String> dkimKeyPath;
-
-    @ConfigProperty(name = "quarkus.mailer.dkim.sdid")
-    Optional<String> dkimDomain;
-
-    @ConfigProperty(name = "quarkus.mailer.dkim.selector")
-    Optional<String> dkimSelector;
-
-    @ConfigProperty(
-            name = "quarkus.mailer.dkim.signed-headers",
-            defaultValue = "From,Reply-To,To,Subject,Date,Message-ID,MIME-Version,Content-Type")
-    List<String> dkimHeaders;
 
     public String host() {
         return host;

@@ -1,5 +1,6 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import java.util.List;
 import java.util.function.Function;

@@ -1,5 +1,6 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
+import dev.tidings.config.TidingsConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -23,6 +23,11 @@ public record Problem(
     public static final String MEDIA_TYPE = "application/problem+json";
 
     public record FieldError(String field, String message) {}
+
+    /** The {@code type} of a problem: {@code /problems/<slug>}. */
+    public static String type(String slug) {
+        return "/problems/" + slug;
+    }
 
     public Problem(String type, String title, int status, String detail, List<FieldError> errors) {
         this(type, title, status, detail, errors, Map.of());

@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

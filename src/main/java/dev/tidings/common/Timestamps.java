@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

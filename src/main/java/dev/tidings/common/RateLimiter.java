@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 /** The {@code ?limit=&cursor=} of a list request, checked: limit 1..500, default 50. */
 public record PageRequest(int limit, Cursor after) {

@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;

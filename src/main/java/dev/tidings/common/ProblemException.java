@@ -1,11 +1,11 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import java.time.Duration;
 import java.util.List;
 
 /**
- * A failure the client can act on, answered as problem details. Services throw it; {@link
- * ProblemMapper} turns it into the response. Its message never contains internals.
+ * A failure the client can act on, answered as problem details. Services throw it; the web
+ * layer's ProblemMapper turns it into the response. Its message never contains internals.
  */
 public class ProblemException extends RuntimeException {
 
@@ -92,8 +92,7 @@ public class ProblemException extends RuntimeException {
     }
 
     public Problem toProblem() {
-        return new Problem(
-                ProblemMapper.typeUri(slug), title, status, getMessage(), errors, java.util.Map.copyOf(extensions));
+        return new Problem(Problem.type(slug), title, status, getMessage(), errors, java.util.Map.copyOf(extensions));
     }
 
     public Duration retryAfter() {

@@ -1,4 +1,4 @@
-package dev.tidings.web;
+package dev.tidings.common;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

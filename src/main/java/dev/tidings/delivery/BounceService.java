@@ -1,0 +1,48 @@
+package dev.tidings.delivery;
+
+import dev.tidings.common.EmailAddress;
+import dev.tidings.subscriber.SubscriberRepository;
+import dev.tidings.subscriber.SubscriberStatus;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/**
+ * Bounces and complaints reported after a mail went out. A hard bounce or complaint suppresses the
+ * address (in the newsletter given, or everywhere) and marks the send it names; a soft bounce is
+ * only noted on the send, as the retry schedule handles those. Repeating a report changes nothing.
+ */
+@ApplicationScoped
+public class BounceService {
+
+    /** What was reported. */
+    public enum Kind {
+        HARD,
+        SOFT,
+        COMPLAINT
+    }
+
+    private final DeliveryStore sends;
+    private final SubscriberRepository subscribers;
+
+    public BounceService(DeliveryStore sends, SubscriberRepository subscribers) {
+        this.sends = sends;
+        this.subscribers = subscribers;
+    }
+
+    public Uni<Void> report(EmailAddress email, Kind kind, UUID newsletterId, UUID sendId, String diagnostic) {
+        String note = kind.name().toLowerCase(java.util.Locale.ROOT) + " bounce reported"
+                + (diagnostic == null ? "" : ": " + diagnostic);
+        Uni<Void> send = sendId == null
+                ? Uni.createFrom().voidItem()
+                : sends.report(sendId, note, kind == Kind.SOFT ? null : SendStatus.BOUNCED);
+        Uni<Void> subscriber =
+                switch (kind) {
+                    case HARD -> subscribers.suppressReported(email.value(), newsletterId, SubscriberStatus.BOUNCED);
+                    case COMPLAINT -> subscribers.suppressReported(
+                            email.value(), newsletterId, SubscriberStatus.COMPLAINED);
+                    case SOFT -> Uni.createFrom().voidItem();
+                };
+        return send.flatMap(x -> subscriber);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.tidings.delivery;
+
+import dev.tidings.config.TidingsConfig;
+import dev.tidings.issue.CompiledIssue;
+import dev.tidings.issue.IssueRenderer;
+import dev.tidings.issue.Recipient;
+import dev.tidings.issue.RenderedMail;
+import dev.tidings.newsletter.NewsletterDirectory;
+import dev.tidings.subscriber.PublicLinks;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * Turns one claimed send into an {@link Outcome}, in named steps: skip a subscriber who left →
+ * wait for the rate limits → give a send whose lease is nearly over back → render for the
+ * subscriber → compose the MIME bytes → hand them to the transport → on failure, ask the {@link
+ * FailurePolicy}. No Kafka, no acknowledgements, no database writes: those are the consumer's.
+ */
+@ApplicationScoped
+public class Deliverer {
+
+    /** What every send of one job needs: the issue's compiled templates and its newsletter. */
+    public record IssueContext(CompiledIssue issue, NewsletterDirectory.Ref newsletter) {}
+
+    private final IssueRenderer renderer;
+    private final NewsletterDirectory newsletters;
+    private final PublicLinks links;
+    private final MailComposer composer;
+    private final MailTransport transport;
+    private final RateLimits limits;
+    private final DeliveryMetrics metrics;
+    private final FailurePolicy policy;
+    private final Duration lease;
+
+    public Deliverer(
+            IssueRenderer renderer,
+            NewsletterDirectory newsletters,
+            PublicLinks links,
+            MailComposer composer,
+            MailTransport transport,
+            RateLimits limits,
+            DeliveryMetrics metrics,
+            TidingsConfig config) {
+        this.renderer = renderer;
+        this.newsletters = newsletters;
+        this.links = links;
+        this.composer = composer;
+        this.transport = transport;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.policy = new FailurePolicy(config.delivery().retrySchedule(), limits.backoff());
+        this.lease = config.delivery().lease();
+    }
+
+    /**
+     * The compiled issue (from the renderer's one cache of compiled issues, checked against the
+     * stored version) and its newsletter: two indexed reads per job, not per mail.
+     */
+    public Uni<IssueContext> context(UUID issueId) {
+        return renderer.compile(issueId)
+                .flatMap(issue -> newsletters.byId(issue.newsletterId()).map(n -> new IssueContext(issue, n)));
+    }
+
+    public Uni<Outcome> deliver(Claimed send, IssueContext context) {
+        if (!"active".equals(send.subscriberStatus()) || send.email() == null) {
+            return Uni.createFrom().item(Outcome.skipped(send, "the subscriber is " + send.subscriberStatus()));
+        }
+        String domain = send.email().substring(send.email().lastIndexOf('@') + 1);
+        return limits.acquire(domain)
+                .flatMap(ready -> {
+                    if (leaseNearlyOver(send)) {
+                        // Another instance may take it over any moment: hand it back untried.
+                        return Uni.createFrom()
+                                .item(Outcome.retry(
+                                        send, "its lease ran out before its turn; handed back", Instant.now(), false));
+                    }
+                    String unsubscribeUrl = links.unsubscribeUrl(context.newsletter(), send.subscriberId());
+                    RenderedMail rendered = renderer.render(
+                            context.issue(),
+                            new Recipient(
+                                    send.subscriberId(),
+                                    send.email(),
+                                    send.name(),
+                                    send.attributes().getMap()),
+                            unsubscribeUrl);
+                    MailComposer.OutgoingMail mail = composer.compose(
+                            context.newsletter(), rendered, send.email(), send.sendId(), unsubscribeUrl);
+                    long started = System.nanoTime();
+                    metrics.inFlight().incrementAndGet();
+                    return transport
+                            .send(mail)
+                            .eventually(() -> {
+                                metrics.inFlight().decrementAndGet();
+                                metrics.latency(Duration.ofNanos(System.nanoTime() - started));
+                            })
+                            .map(sent -> Outcome.sent(send));
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    FailurePolicy.Decision decision = policy.decide(send, failure, Instant.now());
+                    if (decision.slowDomain()) {
+                        limits.throttle(domain);
+                    }
+                    return decision.outcome();
+                });
+    }
+
+    private boolean leaseNearlyOver(Claimed send) {
+        long marginSeconds = Math.max(1, Math.min(30, lease.toSeconds() / 10));
+        return OffsetDateTime.now().isAfter(send.lease().minusSeconds(marginSeconds));
+    }
+}

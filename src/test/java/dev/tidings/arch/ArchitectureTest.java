@@ -1,0 +1,99 @@
+package dev.tidings.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The dependency rules of ARCHITECTURE.md, checked on the compiled classes. */
+class ArchitectureTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void read() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.tidings");
+    }
+
+    @Test
+    void issueNeverUsesDelivery() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tidings.issue..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tidings.delivery..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyResourcesUseTheWebLayer() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.tidings.account..",
+                        "dev.tidings.newsletter..",
+                        "dev.tidings.subscriber..",
+                        "dev.tidings.issue..",
+                        "dev.tidings.delivery..",
+                        "dev.tidings.demo..",
+                        "dev.tidings.ops..")
+                .and()
+                .haveSimpleNameNotEndingWith("Resource")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tidings.web..")
+                .check(classes);
+    }
+
+    @Test
+    void commonAndConfigUseNoFeatureAndNoWeb() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.tidings.common..", "dev.tidings.config..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tidings.web..",
+                        "dev.tidings.account..",
+                        "dev.tidings.newsletter..",
+                        "dev.tidings.subscriber..",
+                        "dev.tidings.issue..",
+                        "dev.tidings.delivery..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheDeliveryPackageWritesThroughTheSmtpTransport() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.tidings.delivery..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tidings.delivery.smtp..")
+                .check(classes);
+    }
+
+    @Test
+    void newslettersAndAccountsDoNotReachIntoLaterFeatures() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.tidings.account..", "dev.tidings.newsletter..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.tidings.subscriber..", "dev.tidings.issue..", "dev.tidings.delivery..")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tidings.subscriber..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.tidings.issue..", "dev.tidings.delivery..")
+                .check(classes);
+    }
+}
