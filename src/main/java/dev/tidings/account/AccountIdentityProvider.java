@@ -88,7 +88,7 @@ public class AccountIdentityProvider implements IdentityProvider<TokenAuthentica
                 && lastUsed.isAfter(OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1))) {
             return;
         }
-        io.quarkus.hibernate.reactive.panache.Panache.withTransaction(() -> tokens.noteUse(tokenId))
+        tokens.noteUse(tokenId)
                 .subscribe()
                 .with(ok -> {}, failure -> LOG.debugf("could not note token use: %s", failure.getMessage()));
     }

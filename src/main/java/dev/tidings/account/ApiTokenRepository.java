@@ -11,6 +11,12 @@ import java.util.UUID;
 @ApplicationScoped
 public class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID> {
 
+    private final io.vertx.mutiny.sqlclient.Pool pool;
+
+    public ApiTokenRepository(io.vertx.mutiny.sqlclient.Pool pool) {
+        this.pool = pool;
+    }
+
     /** Newest first, {@code limit + 1} rows after the cursor (see {@code Page.of}). */
     public Uni<List<ApiToken>> page(UUID accountId, PageRequest page) {
         return NewestFirst.panache(this, "accountId", accountId, page);
@@ -24,8 +30,13 @@ public class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID>
         return delete("accountId", accountId);
     }
 
-    /** Records that the token was used now. */
-    public Uni<Integer> noteUse(UUID id) {
-        return update("lastUsedAt = ?1 where id = ?2", dev.tidings.common.Timestamps.now(), id);
+    /**
+     * Records that the token was used now. A hot-path single statement on the reactive pool: it
+     * runs inside authentication, outside any Panache session of the request.
+     */
+    public Uni<Void> noteUse(UUID id) {
+        return pool.preparedQuery("UPDATE api_token SET last_used_at = now() WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id))
+                .replaceWithVoid();
     }
 }
