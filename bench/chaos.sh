@@ -264,6 +264,7 @@ SQL
 get() { awk -v k="$1" -v v="${2:--}" '$1 == k && $2 == v {print $3; f=1} END {if (!f) print 0}' "$work/checks.txt"; }
 sent=$(get status sent); bounced=$(get status bounced); failed=$(get status failed); skipped=$(get status skipped)
 dups=$(get duplicates); lost=$(( $(get lost_unfinished) + $(get lost_no_send) + $(get lost_sent_not_accepted) ))
+# The same bound as SendConsumer.maxClaimed(in-flight, job size): 4 x in-flight + (2 + 4 claims in flight) x job size.
 bound=$(( ${#kill_times[@]} * (4 * IN_FLIGHT + 6 * JOB_SIZE) ))
 deadlocks=$(sql -c "SELECT deadlocks FROM pg_stat_database WHERE datname = 'tidings'")
 elapsed=$(python3 -c "print(f'{$end - $start:.1f}')")

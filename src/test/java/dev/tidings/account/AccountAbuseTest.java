@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Database;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +34,7 @@ class AccountAbuseTest {
 
     private static final int PARALLEL = 200;
 
+    @InjectMailbox
     Mailbox mailbox;
 
     @Inject

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class LoginTest {
 
+    @InjectMailbox
     Mailbox mailbox;
 
     @Test

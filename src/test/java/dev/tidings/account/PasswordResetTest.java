@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -18,6 +19,7 @@ class PasswordResetTest {
 
     private static final String NEW_PASSWORD = "a brand new passphrase";
 
+    @InjectMailbox
     Mailbox mailbox;
 
     @Test

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.not;
 
 import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Database;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SignupAndVerifyTest {
 
+    @InjectMailbox
     Mailbox mailbox;
 
     @Test

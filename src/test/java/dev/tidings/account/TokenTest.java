@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Database;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class TokenTest {
 
+    @InjectMailbox
     Mailbox mailbox;
 
     @Test

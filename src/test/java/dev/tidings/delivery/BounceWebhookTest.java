@@ -4,10 +4,9 @@ import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Database;
-import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -18,9 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class BounceWebhookTest {
-
-    Mailbox mailbox;
+class BounceWebhookTest extends WriterTest {
 
     private static String sign(String body) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
@@ -48,8 +45,6 @@ class BounceWebhookTest {
 
     @Test
     void aSignedHardBounceSuppressesTheAddressIdempotently() throws Exception {
-        String token = Accounts.tokenFor(mailbox, newEmail());
-        String newsletter = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
         Newsletters.addSubscriber(token, newsletter, email, "active");
         String body = fresh("{\"email\":\"" + email + "\",\"type\":\"hard\",\"newsletterId\":\"" + newsletter
@@ -62,7 +57,6 @@ class BounceWebhookTest {
 
     @Test
     void aComplaintWithoutNewsletterSuppressesTheAddressEverywhere() throws Exception {
-        String token = Accounts.tokenFor(mailbox, newEmail());
         String a = Newsletters.create(token, newSlug(), false);
         String b = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
@@ -76,8 +70,6 @@ class BounceWebhookTest {
 
     @Test
     void aSoftBounceChangesNoSubscriber() throws Exception {
-        String token = Accounts.tokenFor(mailbox, newEmail());
-        String newsletter = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
         Newsletters.addSubscriber(token, newsletter, email, "active");
         String body = fresh("{\"email\":\"" + email + "\",\"type\":\"soft\"}");
@@ -87,8 +79,6 @@ class BounceWebhookTest {
 
     @Test
     void aMissingOrWrongSignatureIs401AndChangesNothing() throws Exception {
-        String token = Accounts.tokenFor(mailbox, newEmail());
-        String newsletter = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
         Newsletters.addSubscriber(token, newsletter, email, "active");
         String body = fresh("{\"email\":\"" + email + "\",\"type\":\"hard\"}");
@@ -103,8 +93,6 @@ class BounceWebhookTest {
 
     @Test
     void aReplayedReportOlderThanFiveMinutesOrWithoutATimestampChangesNothing() throws Exception {
-        String token = Accounts.tokenFor(mailbox, newEmail());
-        String newsletter = Newsletters.create(token, newSlug(), false);
         String email = newEmail();
         Newsletters.addSubscriber(token, newsletter, email, "active");
         String stale = "{\"email\":\"" + email + "\",\"type\":\"hard\",\"timestamp\":\""

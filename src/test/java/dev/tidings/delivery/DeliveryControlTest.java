@@ -1,18 +1,14 @@
 package dev.tidings.delivery;
 
-import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
-import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.tidings.subscriber.PublicLinks;
-import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Database;
 import dev.tidings.testing.Issues;
-import dev.tidings.testing.Mailbox;
-import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -32,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /** Pause, resume, cancel, unsubscribing mid-send and scheduling, with sending slowed to 20 mails/s. */
 @QuarkusTest
 @TestProfile(DeliveryControlTest.Slow.class)
-class DeliveryControlTest {
+class DeliveryControlTest extends WriterTest {
 
     public static class Slow implements QuarkusTestProfile {
         @Override
@@ -44,8 +40,6 @@ class DeliveryControlTest {
         }
     }
 
-    Mailbox mailbox;
-
     @Inject
     PublicLinks links;
 
@@ -53,11 +47,8 @@ class DeliveryControlTest {
 
     @BeforeEach
     void setUp() {
-        String token = Accounts.tokenFor(mailbox, newEmail());
         f = new DeliveryFixture(
-                token,
-                Newsletters.create(token, newSlug(), false),
-                "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com");
+                token, newsletter, "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com");
     }
 
     private int delivered(List<String> emails) {

@@ -3,6 +3,7 @@ package dev.tidings.delivery;
 import static dev.tidings.testing.Newsletters.as;
 import static org.awaitility.Awaitility.await;
 
+import dev.tidings.testing.ApiPaths;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.stream.IntStream;
 record DeliveryFixture(String token, String newsletter, String domain) {
 
     String base(String issue) {
-        return "/api/newsletters/" + newsletter + "/issues/" + issue;
+        return ApiPaths.issue(newsletter, issue);
     }
 
     /** {@code n} active subscribers named "Reader i", imported through the API. */
@@ -28,7 +29,7 @@ record DeliveryFixture(String token, String newsletter, String domain) {
         String location = as(token)
                 .contentType("text/csv")
                 .body(csv)
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(202)
                 .extract()

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Infra;
 import dev.tidings.testing.KafkaTestBroker;
 import dev.tidings.testing.PostgresTestDatabase;
@@ -40,10 +41,10 @@ class DeliveryRestartIT {
 
     private static final int SUBSCRIBERS = 2000;
     /**
-     * The most sends one instance can hold claimed and unrecorded: the claim limit (4 x in-flight +
-     * 2 x job size) plus what the 4 concurrent claims may add on top (4 x job size).
+     * The most sends one instance can hold claimed and unrecorded, at the default in-flight (64)
+     * and job size (100): the consumer's own bound, not a restated formula.
      */
-    private static final int CLAIM_BOUND = 4 * 64 + 6 * 100;
+    private static final int CLAIM_BOUND = SendConsumer.maxClaimed(64, 100);
 
     static PostgresTestDatabase postgres = new PostgresTestDatabase();
     static KafkaTestBroker kafka = new KafkaTestBroker();
@@ -148,7 +149,7 @@ class DeliveryRestartIT {
                 .extract()
                 .path("token");
         newsletter = api(token)
-                .get("/api/newsletters")
+                .get(ApiPaths.NEWSLETTERS)
                 .then()
                 .statusCode(200)
                 .extract()
@@ -159,7 +160,7 @@ class DeliveryRestartIT {
         String location = api(token)
                 .contentType("text/csv")
                 .body("email,name\n" + emails.stream().map(e -> e + ",Reader").collect(Collectors.joining("\n")))
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(202)
                 .extract()
@@ -173,7 +174,7 @@ class DeliveryRestartIT {
         String issue = api(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("subject", "Hello {subscriber.name}", "bodyMarkdown", "Dear reader, *this* is the issue."))
-                .post("/api/newsletters/" + newsletter + "/issues")
+                .post(ApiPaths.issues(newsletter))
                 .then()
                 .statusCode(201)
                 .extract()
@@ -181,10 +182,10 @@ class DeliveryRestartIT {
         api(token)
                 .contentType(ContentType.JSON)
                 .body("{}")
-                .post("/api/newsletters/" + newsletter + "/issues/" + issue + "/publish")
+                .post(ApiPaths.issue(newsletter, issue) + "/publish")
                 .then()
                 .statusCode(202);
-        return "/api/newsletters/" + newsletter + "/issues/" + issue + "/delivery";
+        return ApiPaths.issue(newsletter, issue) + "/delivery";
     }
 
     static void awaitSent(String delivery) {

@@ -1,15 +1,11 @@
 package dev.tidings.delivery;
 
-import static dev.tidings.testing.Accounts.newEmail;
-import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Database;
 import dev.tidings.testing.Issues;
-import dev.tidings.testing.Mailbox;
-import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -29,18 +25,14 @@ import org.junit.jupiter.api.Test;
 
 /** Duplicated jobs, dead instances and garbage on the topic: nobody gets a mail twice, nobody none. */
 @QuarkusTest
-class DeliveryRobustnessTest {
+class DeliveryRobustnessTest extends WriterTest {
 
-    Mailbox mailbox;
     DeliveryFixture f;
 
     @BeforeEach
     void setUp() {
-        String token = Accounts.tokenFor(mailbox, newEmail());
         f = new DeliveryFixture(
-                token,
-                Newsletters.create(token, newSlug(), false),
-                "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com");
+                token, newsletter, "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com");
     }
 
     private static String bootstrap() {

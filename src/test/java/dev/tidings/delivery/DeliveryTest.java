@@ -1,16 +1,13 @@
 package dev.tidings.delivery;
 
-import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
-import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.tidings.testing.Accounts;
 import dev.tidings.testing.Database;
 import dev.tidings.testing.Issues;
 import dev.tidings.testing.Mailbox;
-import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -24,21 +21,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class DeliveryTest {
-
-    Mailbox mailbox;
-    String token;
-    String slug;
-    String newsletter;
+class DeliveryTest extends WriterTest {
     String domain;
 
     DeliveryFixture f;
 
     @BeforeEach
     void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        slug = newSlug();
-        newsletter = Newsletters.create(token, slug, false);
         domain = "d" + UUID.randomUUID().toString().substring(0, 8) + ".example.com";
         f = new DeliveryFixture(token, newsletter, domain);
     }

@@ -1,14 +1,14 @@
 package dev.tidings.delivery;
 
-import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Issues;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.Writer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -65,11 +65,12 @@ class DkimTest {
         }
     }
 
+    @InjectMailbox
     Mailbox mailbox;
 
     @Test
     void mailsAreSignedOverTheUnsubscribeHeaders() throws Exception {
-        String token = Accounts.tokenFor(mailbox, newEmail());
+        String token = Writer.of(this, mailbox).token;
         String newsletter = Newsletters.create(token, newSlug(), false);
         String email = "signed-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
         Newsletters.addSubscriber(token, newsletter, email, "active");

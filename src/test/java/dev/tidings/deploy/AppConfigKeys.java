@@ -1,6 +1,6 @@
 package dev.tidings.deploy;
 
-import dev.tidings.web.TidingsConfig;
+import dev.tidings.config.TidingsConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.WithDefault;
 import java.io.IOException;

@@ -1,37 +1,23 @@
 package dev.tidings.issue;
 
-import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
-import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class ArchiveTest {
-
-    Mailbox mailbox;
-    String token;
-    String slug;
-    String newsletter;
-
-    @BeforeEach
-    void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        slug = newSlug();
-        newsletter = Newsletters.create(token, slug, false);
-    }
+class ArchiveTest extends WriterTest {
 
     private String issue(String subject, Map<String, Object> body) {
         Map<String, Object> request = new java.util.HashMap<>(body);
@@ -39,7 +25,7 @@ class ArchiveTest {
         return as(token)
                 .contentType(ContentType.JSON)
                 .body(request)
-                .post("/api/newsletters/" + newsletter + "/issues")
+                .post(ApiPaths.issues(newsletter))
                 .then()
                 .statusCode(201)
                 .extract()
@@ -130,7 +116,7 @@ class ArchiveTest {
         sentElsewhere = as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("subject", "Other", "bodyMarkdown", "y"))
-                .post("/api/newsletters/" + other + "/issues")
+                .post(ApiPaths.issues(other))
                 .then()
                 .statusCode(201)
                 .extract()

@@ -14,9 +14,10 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
-import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -25,24 +26,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class IssueApiTest {
-
-    Mailbox mailbox;
-    String token;
-    String newsletter;
-
-    @BeforeEach
-    void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        newsletter = Newsletters.create(token, newSlug(), false);
-    }
+class IssueApiTest extends WriterTest {
 
     private String issues() {
-        return "/api/newsletters/" + newsletter + "/issues";
+        return ApiPaths.issues(newsletter);
     }
 
     private String create(Map<String, Object> body) {
@@ -71,7 +61,7 @@ class IssueApiTest {
                 .post(issues())
                 .then()
                 .statusCode(201)
-                .header("Location", containsString("/api/newsletters/" + newsletter + "/issues/"))
+                .header("Location", containsString(ApiPaths.newsletter(newsletter) + "/issues/"))
                 .body("newsletterId", equalTo(newsletter))
                 .body("subject", equalTo("Issue #1 for {subscriber.name}"))
                 .body("preheader", equalTo("What is inside"))
@@ -366,13 +356,10 @@ class IssueApiTest {
         // The same answers as for ids that do not exist at all.
         as(token).get(issues() + "/" + UUID.randomUUID()).then().statusCode(404);
         as(token).get(issues() + "/not-a-uuid").then().statusCode(404);
-        as(token)
-                .get("/api/newsletters/" + UUID.randomUUID() + "/issues")
-                .then()
-                .statusCode(404);
+        as(token).get(ApiPaths.issues(UUID.randomUUID().toString())).then().statusCode(404);
         // An issue of another newsletter of the same account is not found under this one.
         String second = Newsletters.create(token, newSlug(), false);
-        as(token).get("/api/newsletters/" + second + "/issues/" + id).then().statusCode(404);
+        as(token).get(ApiPaths.issue(second, id)).then().statusCode(404);
         as(token).get(path).then().statusCode(200).body("subject", equalTo("Mine"));
         assertThat(Database.strings("SELECT subject FROM issue WHERE id = ?::uuid", id))
                 .containsExactly("Mine");

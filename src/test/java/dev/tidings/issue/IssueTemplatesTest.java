@@ -3,7 +3,7 @@ package dev.tidings.issue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tidings.web.Problem;
+import dev.tidings.common.Problem;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;

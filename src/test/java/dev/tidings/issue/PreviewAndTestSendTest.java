@@ -1,16 +1,18 @@
 package dev.tidings.issue;
 
-import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
+import dev.tidings.testing.Issues;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.Writer;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -22,31 +24,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class PreviewAndTestSendTest {
+class PreviewAndTestSendTest extends WriterTest {
 
     static final String MARKDOWN = "Hello {subscriber.name},\n\n"
             + "{#if subscriber.attributes.plan == \"pro\"}You are on **pro**.{#else}Try pro.{/if}\n\n"
             + "Read [the post](https://example.com/post).\n\n"
             + "[Unsubscribe]({unsubscribeUrl})";
 
-    Mailbox mailbox;
-    String token;
-    String slug;
-    String newsletter;
     String issue;
 
     @BeforeEach
     void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        slug = newSlug();
-        newsletter = Newsletters.create(token, slug, false);
         issue = as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of(
                         "subject", "News for {subscriber.name}",
                         "preheader", "This week",
                         "bodyMarkdown", MARKDOWN))
-                .post("/api/newsletters/" + newsletter + "/issues")
+                .post(ApiPaths.issues(newsletter))
                 .then()
                 .statusCode(201)
                 .extract()
@@ -54,14 +49,14 @@ class PreviewAndTestSendTest {
     }
 
     private String path() {
-        return "/api/newsletters/" + newsletter + "/issues/" + issue;
+        return ApiPaths.issue(newsletter, issue);
     }
 
     private String subscriber(String email, String name, Map<String, Object> attributes) {
         return as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("email", email, "name", name, "attributes", attributes))
-                .post("/api/newsletters/" + newsletter + "/subscribers")
+                .post(ApiPaths.subscribers(newsletter))
                 .then()
                 .statusCode(201)
                 .extract()
@@ -109,10 +104,7 @@ class PreviewAndTestSendTest {
     @Test
     void previewForAnErasedOrForeignOrUnknownSubscriberIs404() {
         String erased = subscriber("gone@example.com", "Gone", Map.of());
-        as(token)
-                .delete("/api/newsletters/" + newsletter + "/subscribers/" + erased)
-                .then()
-                .statusCode(204);
+        as(token).delete(ApiPaths.subscriber(newsletter, erased)).then().statusCode(204);
         as(token)
                 .queryParam("subscriberId", erased)
                 .get(path() + "/preview")
@@ -234,6 +226,10 @@ class PreviewAndTestSendTest {
 
     @Test
     void testMailsAreLimitedPerAccountAndHour() {
+        // An account of its own: the quota is the account's, and this test uses all of it.
+        Writer own = Writer.create(mailbox, false);
+        String ownIssue = Issues.draft(own.newsletter);
+        String test = ApiPaths.issue(own.newsletter, ownIssue) + "/test";
         int quota = org.eclipse.microprofile.config.ConfigProvider.getConfig()
                 .getOptionalValue("tidings.quotas.test-mails-per-hour", Integer.class)
                 .orElse(50);
@@ -244,19 +240,19 @@ class PreviewAndTestSendTest {
                     .mapToObj(i ->
                             "quota" + i + "-" + UUID.randomUUID().toString().substring(0, 6) + "@example.org")
                     .toList();
-            as(token)
+            own.api()
                     .contentType(ContentType.JSON)
                     .body(Map.of("emails", ten))
-                    .post(path() + "/test")
+                    .post(test)
                     .then()
                     .statusCode(202);
             sent += 10;
         }
         String over = "over-" + UUID.randomUUID().toString().substring(0, 6) + "@example.org";
-        as(token)
+        own.api()
                 .contentType(ContentType.JSON)
                 .body(Map.of("emails", List.of(over, "x" + over)))
-                .post(path() + "/test")
+                .post(test)
                 .then()
                 .statusCode(429)
                 .contentType("application/problem+json")

@@ -1,14 +1,11 @@
 package dev.tidings.issue;
 
-import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
-import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidings.testing.Accounts;
-import dev.tidings.testing.Mailbox;
-import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.ApiPaths;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -18,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,30 +23,20 @@ import org.junit.jupiter.api.Test;
  * a 400 at save and preview, and as a failed send with a clear last error at send time.
  */
 @QuarkusTest
-class TemplateBudgetTest {
-
-    Mailbox mailbox;
-    String token;
-    String newsletter;
-
-    @BeforeEach
-    void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        newsletter = Newsletters.create(token, newSlug(), false);
-    }
+class TemplateBudgetTest extends WriterTest {
 
     private Response createIssue(String field, String body) {
         return as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("subject", "Budget", field, body))
-                .post("/api/newsletters/" + newsletter + "/issues");
+                .post(ApiPaths.issues(newsletter));
     }
 
     private String subscriber(String email, Map<String, Object> attributes) {
         return as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("email", email, "name", "Reader", "attributes", attributes))
-                .post("/api/newsletters/" + newsletter + "/subscribers")
+                .post(ApiPaths.subscribers(newsletter))
                 .then()
                 .statusCode(201)
                 .extract()
@@ -100,7 +86,7 @@ class TemplateBudgetTest {
         List<Integer> items = IntStream.range(0, 300).boxed().toList();
         String heavy = subscriber("heavy@example.org", Map.of("items", items));
         String light = subscriber("light@example.org", Map.of("items", List.of(1, 2)));
-        String base = "/api/newsletters/" + newsletter + "/issues/" + issue;
+        String base = ApiPaths.issue(newsletter, issue);
 
         Response preview = as(token).queryParam("subscriberId", heavy).get(base + "/preview");
         assertThat(preview.statusCode()).isEqualTo(400);
@@ -149,9 +135,8 @@ class TemplateBudgetTest {
                 .extract()
                 .path("id");
         String sid = subscriber("counted@example.org", Map.of("items", 2_000_000_000));
-        Response preview = as(token)
-                .queryParam("subscriberId", sid)
-                .get("/api/newsletters/" + newsletter + "/issues/" + issue + "/preview");
+        Response preview =
+                as(token).queryParam("subscriberId", sid).get(ApiPaths.issue(newsletter, issue) + "/preview");
         assertThat(preview.statusCode()).isEqualTo(400);
         assertThat(preview.contentType()).isEqualTo("application/problem+json");
         assertThat(preview.jsonPath().getString("detail")).contains("number");
@@ -165,9 +150,8 @@ class TemplateBudgetTest {
         Map<String, Object> attributes = new HashMap<>();
         attributes.put("big", "b".repeat(3900));
         String sid = subscriber("big@example.org", attributes);
-        Response preview = as(token)
-                .queryParam("subscriberId", sid)
-                .get("/api/newsletters/" + newsletter + "/issues/" + issue + "/preview");
+        Response preview =
+                as(token).queryParam("subscriberId", sid).get(ApiPaths.issue(newsletter, issue) + "/preview");
         assertThat(preview.statusCode()).as(preview.asString()).isEqualTo(400);
         assertThat(preview.jsonPath().getString("detail")).containsIgnoringCase("budget");
     }

@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,7 +27,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class NewsletterTest {
 
+    @InjectMailbox
     Mailbox mailbox;
+
     String token;
 
     @BeforeEach
@@ -39,7 +43,7 @@ class NewsletterTest {
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("slug", slug, "name", "Field Notes", "fromName", "Ada", "fromEmail", "ada@EXAMPLE.com"))
-                .post("/api/newsletters")
+                .post(ApiPaths.NEWSLETTERS)
                 .then()
                 .statusCode(201)
                 .header("Location", org.hamcrest.Matchers.containsString("/api/newsletters/"))
@@ -64,14 +68,14 @@ class NewsletterTest {
         as(other)
                 .contentType(ContentType.JSON)
                 .body(Map.of("slug", slug, "name", "Copy", "fromName", "X", "fromEmail", "x@example.com"))
-                .post("/api/newsletters")
+                .post(ApiPaths.NEWSLETTERS)
                 .then()
                 .statusCode(409)
                 .contentType("application/problem+json");
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("slug", "-Bad Slug", "name", "", "fromName", "X", "fromEmail", "nope"))
-                .post("/api/newsletters")
+                .post(ApiPaths.NEWSLETTERS)
                 .then()
                 .statusCode(400)
                 .body("errors.field", containsInAnyOrder("slug", "name", "fromEmail"));
@@ -83,7 +87,7 @@ class NewsletterTest {
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("replyTo", "replies@example.com"))
-                .patch("/api/newsletters/" + id)
+                .patch(ApiPaths.newsletter(id))
                 .then()
                 .statusCode(200)
                 .body("replyTo", equalTo("replies@example.com"))
@@ -94,7 +98,7 @@ class NewsletterTest {
         as(token)
                 .contentType(ContentType.JSON)
                 .body(clear)
-                .patch("/api/newsletters/" + id)
+                .patch(ApiPaths.newsletter(id))
                 .then()
                 .statusCode(200)
                 .body("replyTo", nullValue())
@@ -107,12 +111,12 @@ class NewsletterTest {
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("name", "Renamed", "fromEmail", "not-an-address", "doubleOptIn", "yes"))
-                .patch("/api/newsletters/" + id)
+                .patch(ApiPaths.newsletter(id))
                 .then()
                 .statusCode(400)
                 .body("errors.field", containsInAnyOrder("fromEmail", "doubleOptIn"));
         as(token)
-                .get("/api/newsletters/" + id)
+                .get(ApiPaths.newsletter(id))
                 .then()
                 .statusCode(200)
                 .body("name", org.hamcrest.Matchers.startsWith("Weekly"));
@@ -121,7 +125,7 @@ class NewsletterTest {
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("slug", taken))
-                .patch("/api/newsletters/" + id)
+                .patch(ApiPaths.newsletter(id))
                 .then()
                 .statusCode(409);
     }
@@ -136,11 +140,11 @@ class NewsletterTest {
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("status", "complained"))
-                .patch("/api/newsletters/" + id + "/subscribers/" + d)
+                .patch(ApiPaths.subscriber(id, d))
                 .then()
                 .statusCode(200);
         as(token)
-                .get("/api/newsletters/" + id)
+                .get(ApiPaths.newsletter(id))
                 .then()
                 .statusCode(200)
                 .body("subscriberCounts.active", equalTo(2))
@@ -148,8 +152,8 @@ class NewsletterTest {
                 .body("subscriberCounts.bounced", equalTo(0))
                 .body("subscriberCounts.complained", equalTo(1))
                 .body("subscriberCounts.pending", equalTo(0));
-        as(token).delete("/api/newsletters/" + id + "/subscribers/" + d).then().statusCode(204);
-        as(token).get("/api/newsletters/" + id).then().body("subscriberCounts.complained", equalTo(0));
+        as(token).delete(ApiPaths.subscriber(id, d)).then().statusCode(204);
+        as(token).get(ApiPaths.newsletter(id)).then().body("subscriberCounts.complained", equalTo(0));
     }
 
     @Test
@@ -160,7 +164,7 @@ class NewsletterTest {
         }
         JsonPath first = as(token)
                 .queryParam("limit", 2)
-                .get("/api/newsletters")
+                .get(ApiPaths.NEWSLETTERS)
                 .then()
                 .statusCode(200)
                 .body("items", hasSize(2))
@@ -169,7 +173,7 @@ class NewsletterTest {
         JsonPath second = as(token)
                 .queryParam("limit", 2)
                 .queryParam("cursor", first.getString("nextCursor"))
-                .get("/api/newsletters")
+                .get(ApiPaths.NEWSLETTERS)
                 .then()
                 .statusCode(200)
                 .extract()
@@ -179,9 +183,9 @@ class NewsletterTest {
         assertThat(second.getString("nextCursor")).isNull();
         assertThat(ids).containsExactly(created.get(2), created.get(1), created.get(0));
 
-        as(token).delete("/api/newsletters/" + created.get(0)).then().statusCode(204);
+        as(token).delete(ApiPaths.newsletter(created.get(0))).then().statusCode(204);
         as(token)
-                .get("/api/newsletters/" + created.get(0))
+                .get(ApiPaths.newsletter(created.get(0)))
                 .then()
                 .statusCode(404)
                 .contentType("application/problem+json");

@@ -7,30 +7,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
-import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class ImportExportTest {
+class ImportExportTest extends WriterTest {
 
-    Mailbox mailbox;
-    String token;
-    String newsletter;
-
-    @BeforeEach
-    void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        newsletter = Newsletters.create(token, newSlug(), true);
+    @Override
+    protected boolean doubleOptIn() {
+        return true;
     }
 
     private JsonPath importCsv(String target, String csv, String status) {
@@ -38,7 +32,7 @@ class ImportExportTest {
         if (status != null) {
             request.queryParam("status", status);
         }
-        String location = request.post("/api/newsletters/" + target + "/subscribers/import")
+        String location = request.post(ApiPaths.imports(target))
                 .then()
                 .statusCode(202)
                 .body("status", equalTo("running"))
@@ -71,7 +65,7 @@ class ImportExportTest {
         assertThat(result.getString("errors[0].message")).contains("email");
 
         as(token)
-                .get("/api/newsletters/" + newsletter + "/subscribers")
+                .get(ApiPaths.subscribers(newsletter))
                 .then()
                 .body(
                         "items.email",
@@ -91,7 +85,7 @@ class ImportExportTest {
         assertThat(result.getInt("created")).isEqualTo(1);
         assertThat(result.getInt("updated")).isEqualTo(1);
         as(token)
-                .get("/api/newsletters/" + newsletter + "/subscribers/" + gone)
+                .get(ApiPaths.subscriber(newsletter, gone))
                 .then()
                 .body("status", equalTo("unsubscribed"))
                 .body("name", equalTo("Gone Person"));
@@ -115,27 +109,27 @@ class ImportExportTest {
         as(token)
                 .contentType("text/csv")
                 .body("name,city\nAnn,Oslo\n")
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(400)
                 .contentType("application/problem+json");
         as(token)
                 .contentType("text/csv")
                 .body("")
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(400);
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("email", "x@example.com"))
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(415);
         as(token)
                 .contentType("text/csv")
                 .queryParam("status", "bounced")
                 .body("email\na@example.com\n")
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(400);
         assertThat(Database.strings("SELECT id FROM subscriber_import WHERE newsletter_id = ?::uuid", newsletter))
@@ -155,22 +149,19 @@ class ImportExportTest {
                         "=HYPERLINK(\"http://x\")",
                         "attributes",
                         Map.of("city", "Bergen", "note", "says \"hi\", twice")))
-                .post("/api/newsletters/" + newsletter + "/subscribers")
+                .post(ApiPaths.subscribers(newsletter))
                 .then()
                 .statusCode(201);
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("email", "finn@example.com", "name", "Finn", "status", "unsubscribed"))
-                .post("/api/newsletters/" + newsletter + "/subscribers")
+                .post(ApiPaths.subscribers(newsletter))
                 .then()
                 .statusCode(201);
         String erased = Newsletters.addSubscriber(token, newsletter, "erased@example.com", "active");
-        as(token)
-                .delete("/api/newsletters/" + newsletter + "/subscribers/" + erased)
-                .then()
-                .statusCode(204);
+        as(token).delete(ApiPaths.subscriber(newsletter, erased)).then().statusCode(204);
 
-        var response = as(token).get("/api/newsletters/" + newsletter + "/subscribers/export");
+        var response = as(token).get(ApiPaths.newsletter(newsletter) + "/subscribers/export");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.contentType()).startsWith("text/csv");
         assertThat(response.header("Content-Disposition")).contains("attachment");
@@ -187,7 +178,7 @@ class ImportExportTest {
         JsonPath result = importCsv(copy, csv, null);
         assertThat(result.getInt("created")).isEqualTo(2);
         as(token)
-                .get("/api/newsletters/" + copy + "/subscribers")
+                .get(ApiPaths.subscribers(copy))
                 .then()
                 .body("items.find { it.email == 'eve@example.com' }.name", equalTo("=HYPERLINK(\"http://x\")"))
                 .body("items.find { it.email == 'eve@example.com' }.attributes.note", equalTo("says \"hi\", twice"))

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class IsolationTest {
 
+    @InjectMailbox
     Mailbox mailbox;
 
     record Call(String what, Function<RequestSpecification, Response> call) {}
@@ -37,7 +40,7 @@ class IsolationTest {
         String location = as(owner)
                 .contentType("text/csv")
                 .body("email\nx@example.com\n")
-                .post("/api/newsletters/" + n + "/subscribers/import")
+                .post(ApiPaths.imports(n))
                 .then()
                 .statusCode(202)
                 .extract()
@@ -49,13 +52,13 @@ class IsolationTest {
         String issue = as(owner)
                 .contentType(ContentType.JSON)
                 .body(Map.of("subject", "Owner's issue", "bodyMarkdown", "Hello"))
-                .post("/api/newsletters/" + n + "/issues")
+                .post(ApiPaths.issues(n))
                 .then()
                 .statusCode(201)
                 .extract()
                 .path("id");
-        String i = "/api/newsletters/" + n + "/issues/" + issue;
-        String base = "/api/newsletters/" + n;
+        String i = ApiPaths.issue(n, issue);
+        String base = ApiPaths.newsletter(n);
 
         List<Call> calls = List.of(
                 new Call("get newsletter", r -> r.get(base)),
@@ -121,6 +124,6 @@ class IsolationTest {
                 .body("subject", org.hamcrest.Matchers.equalTo("Owner's issue"));
         assertThat(Database.strings("SELECT email FROM subscriber WHERE newsletter_id = ?::uuid", n))
                 .doesNotContain("planted@example.com");
-        as(stranger).get("/api/newsletters").then().statusCode(200).body("items", org.hamcrest.Matchers.empty());
+        as(stranger).get(ApiPaths.NEWSLETTERS).then().statusCode(200).body("items", org.hamcrest.Matchers.empty());
     }
 }

@@ -8,11 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.common.LinkSigner;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
-import dev.tidings.web.LinkSigner;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -23,29 +24,20 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class PublicSignupTest {
+class PublicSignupTest extends WriterTest {
+
+    @Override
+    protected boolean doubleOptIn() {
+        return true;
+    }
 
     private static final Pattern LINK = Pattern.compile("(https?://\\S+/confirm\\?token=[A-Za-z0-9_.-]+)");
 
-    Mailbox mailbox;
-
     @Inject
     LinkSigner signer;
-
-    String token;
-    String slug;
-    String newsletter;
-
-    @BeforeEach
-    void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        slug = newSlug();
-        newsletter = Newsletters.create(token, slug, true);
-    }
 
     private String statusOf(String email) {
         return Database.strings(
@@ -92,7 +84,7 @@ class PublicSignupTest {
                 .body(org.hamcrest.Matchers.anyOf(
                         containsString("You&#39;re subscribed"), containsString("You're subscribed")));
         assertThat(statusOf(email)).isEqualTo("active");
-        as(token).get("/api/newsletters/" + newsletter).then().body("subscriberCounts.active", equalTo(1));
+        as(token).get(ApiPaths.newsletter(newsletter)).then().body("subscriberCounts.active", equalTo(1));
     }
 
     @Test

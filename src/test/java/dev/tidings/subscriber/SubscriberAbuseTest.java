@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SubscriberAbuseTest {
 
+    @InjectMailbox
     Mailbox mailbox;
 
     @Inject
@@ -102,24 +105,21 @@ class SubscriberAbuseTest {
         as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("status", "unsubscribed"))
-                .patch("/api/newsletters/" + newsletter + "/subscribers/" + sid)
+                .patch(ApiPaths.subscriber(newsletter, sid))
                 .then()
                 .statusCode(200);
-        as(token)
-                .delete("/api/newsletters/" + newsletter + "/subscribers/" + sid)
-                .then()
-                .statusCode(204);
+        as(token).delete(ApiPaths.subscriber(newsletter, sid)).then().statusCode(204);
 
         Response again = as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("email", email.toUpperCase()))
-                .post("/api/newsletters/" + newsletter + "/subscribers");
+                .post(ApiPaths.subscribers(newsletter));
         assertThat(again.statusCode()).isEqualTo(409);
         assertThat(again.jsonPath().getString("type")).isEqualTo("/problems/suppressed");
         String location = as(token)
                 .contentType("text/csv")
                 .body("email\n" + email + "\n")
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(202)
                 .extract()
@@ -186,7 +186,7 @@ class SubscriberAbuseTest {
         String location = as(token)
                 .contentType("text/csv")
                 .body(csv)
-                .post("/api/newsletters/" + newsletter + "/subscribers/import?status=pending")
+                .post(ApiPaths.newsletter(newsletter) + "/subscribers/import?status=pending")
                 .then()
                 .statusCode(202)
                 .extract()
@@ -201,7 +201,7 @@ class SubscriberAbuseTest {
         Response more = as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("email", newEmail(), "status", "pending"))
-                .post("/api/newsletters/" + newsletter + "/subscribers");
+                .post(ApiPaths.subscribers(newsletter));
         assertThat(more.statusCode()).isEqualTo(429);
         assertThat(more.header("Retry-After")).isNotNull();
     }
@@ -217,10 +217,8 @@ class SubscriberAbuseTest {
         List<Future<Response>> uploads = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             String target = i % 2 == 0 ? newsletter : other;
-            uploads.add(pool.submit(() -> as(token)
-                    .contentType("text/csv")
-                    .body(csv)
-                    .post("/api/newsletters/" + target + "/subscribers/import")));
+            uploads.add(pool.submit(
+                    () -> as(token).contentType("text/csv").body(csv).post(ApiPaths.imports(target))));
         }
         List<Response> answers = new ArrayList<>();
         for (Future<Response> f : uploads) {
@@ -247,7 +245,7 @@ class SubscriberAbuseTest {
         String location = as(token)
                 .contentType("text/csv")
                 .body(csv)
-                .post("/api/newsletters/" + newsletter + "/subscribers/import")
+                .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(202)
                 .extract()

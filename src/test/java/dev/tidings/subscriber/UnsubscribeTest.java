@@ -5,10 +5,10 @@ import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
-import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -19,23 +19,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class UnsubscribeTest {
+class UnsubscribeTest extends WriterTest {
 
-    Mailbox mailbox;
+    @Override
+    protected boolean doubleOptIn() {
+        return true;
+    }
 
     @Inject
     PublicLinks links;
 
-    String token;
-    String slug;
-    String newsletter;
     String subscriber;
 
     @BeforeEach
     void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        slug = newSlug();
-        newsletter = Newsletters.create(token, slug, true);
         subscriber = Newsletters.addSubscriber(token, newsletter, newEmail(), "active");
     }
 
@@ -81,7 +78,7 @@ class UnsubscribeTest {
                 .then()
                 .statusCode(200);
         Newsletters.as(token)
-                .get("/api/newsletters/" + newsletter)
+                .get(ApiPaths.newsletter(newsletter))
                 .then()
                 .body("subscriberCounts.unsubscribed", org.hamcrest.Matchers.equalTo(1));
     }

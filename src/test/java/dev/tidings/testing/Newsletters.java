@@ -36,7 +36,7 @@ public final class Newsletters {
                         "editor@example.com",
                         "doubleOptIn",
                         doubleOptIn))
-                .post("/api/newsletters")
+                .post(ApiPaths.NEWSLETTERS)
                 .then()
                 .statusCode(201)
                 .extract()
@@ -48,7 +48,7 @@ public final class Newsletters {
         return as(token)
                 .contentType(ContentType.JSON)
                 .body(body)
-                .post("/api/newsletters/" + newsletterId + "/subscribers")
+                .post(ApiPaths.subscribers(newsletterId))
                 .then()
                 .statusCode(201)
                 .extract()

@@ -40,7 +40,8 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void inject(TestInjector testInjector) {
-        testInjector.injectIntoFields(mailbox, new TestInjector.MatchesType(Mailbox.class));
+        testInjector.injectIntoFields(
+                mailbox, new TestInjector.AnnotatedAndMatchesType(InjectMailbox.class, Mailbox.class));
     }
 
     /** For tests that run the app as a process of its own and start this server by hand. */

@@ -1,19 +1,17 @@
 package dev.tidings.web;
 
-import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tidings.testing.Accounts;
-import dev.tidings.testing.Mailbox;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Newsletters;
 import dev.tidings.testing.RawHttp;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,20 +20,14 @@ import org.junit.jupiter.api.Test;
  * Only the CSV import takes more, up to its own limit, streamed to disk.
  */
 @QuarkusTest
-class BodyLimitTest {
+class BodyLimitTest extends WriterTest {
+
+    @Override
+    protected boolean doubleOptIn() {
+        return true;
+    }
 
     private static final long FIFTY_MB = 50L * 1024 * 1024;
-
-    Mailbox mailbox;
-    String token;
-    String slug;
-
-    @BeforeEach
-    void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        slug = Newsletters.newSlug();
-        Newsletters.create(token, slug, true);
-    }
 
     @Test
     void aChunkedFiftyMegabyteBodyToAPublicRouteIsRefusedWhileReading() {
@@ -79,7 +71,7 @@ class BodyLimitTest {
         String location = as(token)
                 .contentType("text/csv")
                 .body(csv.toString())
-                .post("/api/newsletters/" + id + "/subscribers/import")
+                .post(ApiPaths.imports(id))
                 .then()
                 .statusCode(202)
                 .extract()
@@ -103,7 +95,7 @@ class BodyLimitTest {
         RawHttp.Answer answer = RawHttp.to(RestAssured.port)
                 .streamChunked(
                         "POST",
-                        "/api/newsletters/" + id + "/subscribers/import",
+                        ApiPaths.imports(id),
                         Map.of("Content-Type", "text/csv", "Authorization", "Bearer " + token),
                         "email,name\n".getBytes(StandardCharsets.UTF_8),
                         limit + 4 * 1024 * 1024);

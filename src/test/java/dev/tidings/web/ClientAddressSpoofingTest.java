@@ -3,10 +3,11 @@ package dev.tidings.web;
 import static dev.tidings.testing.Accounts.newEmail;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
 import dev.tidings.testing.RawHttp;
+import dev.tidings.testing.Writer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ClientAddressSpoofingTest {
 
+    @InjectMailbox
     Mailbox mailbox;
 
     private static String randomIp() {
@@ -52,7 +54,7 @@ class ClientAddressSpoofingTest {
 
     @Test
     void rotatingForwardedForFromAnUntrustedClientDoesNotEscapeTheSignupLimit() {
-        String token = Accounts.tokenFor(mailbox, newEmail());
+        String token = Writer.of(this, mailbox).token;
         String slug = Newsletters.newSlug();
         Newsletters.create(token, slug, true);
         RawHttp untrusted = RawHttp.to(

@@ -1,11 +1,12 @@
 package dev.tidings.web;
 
 import static dev.tidings.testing.Accounts.client;
-import static dev.tidings.testing.Accounts.newEmail;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Mailbox;
+import dev.tidings.testing.Writer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.Map;
@@ -16,15 +17,17 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class CsrfTest {
 
+    @InjectMailbox
     Mailbox mailbox;
+
     String session;
     String token;
 
     @BeforeEach
     void signIn() {
-        String email = newEmail();
-        token = Accounts.tokenFor(mailbox, email);
-        session = Accounts.login(email);
+        Writer writer = Writer.of(this, mailbox);
+        token = writer.token;
+        session = Accounts.login(writer.email);
     }
 
     @Test

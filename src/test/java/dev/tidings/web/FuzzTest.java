@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
+import dev.tidings.testing.InjectMailbox;
 import dev.tidings.testing.Issues;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Management;
@@ -81,6 +83,7 @@ class FuzzTest {
             "garbage",
             "");
 
+    @InjectMailbox
     Mailbox mailbox;
 
     private final ObjectMapper json = new ObjectMapper();
@@ -157,7 +160,7 @@ class FuzzTest {
         assertThat(problems).as("seed " + seed).isEmpty();
         Management.request().get("/q/health/live").then().statusCode(200);
         // The account still works as before.
-        as(token).get("/api/newsletters/" + newsletter).then().statusCode(200);
+        as(token).get(ApiPaths.newsletter(newsletter)).then().statusCode(200);
     }
 
     /** Every operation of the app's OpenAPI document (except the management ones). */

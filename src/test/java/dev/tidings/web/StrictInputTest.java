@@ -5,19 +5,18 @@ import static dev.tidings.testing.Newsletters.as;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
 import dev.tidings.testing.Issues;
-import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
 import dev.tidings.testing.RawHttp;
+import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,19 +25,7 @@ import org.junit.jupiter.api.Test;
  * the friendly page), never Quarkus's own error body.
  */
 @QuarkusTest
-class StrictInputTest {
-
-    Mailbox mailbox;
-    String token;
-    String slug;
-    String newsletter;
-
-    @BeforeEach
-    void setUp() {
-        token = Accounts.tokenFor(mailbox, newEmail());
-        slug = newSlug();
-        newsletter = Newsletters.create(token, slug, false);
-    }
+class StrictInputTest extends WriterTest {
 
     private static void assertNamesUnknownField(Response response, String field) {
         assertThat(response.statusCode()).isEqualTo(400);
@@ -54,7 +41,7 @@ class StrictInputTest {
         Response response = as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("scheduleAt", "2099-01-01T08:00:00Z"))
-                .post("/api/newsletters/" + newsletter + "/issues/" + issue + "/publish");
+                .post(ApiPaths.issue(newsletter, issue) + "/publish");
         assertNamesUnknownField(response, "scheduleAt");
         assertThat(Database.strings("SELECT status FROM issue WHERE id = ?::uuid", issue))
                 .containsExactly("draft");
@@ -73,25 +60,25 @@ class StrictInputTest {
                                 "fromName", "F",
                                 "fromEmail", "f@example.com",
                                 "doubleOptin", false))
-                        .post("/api/newsletters"),
+                        .post(ApiPaths.NEWSLETTERS),
                 "doubleOptin");
         assertNamesUnknownField(
                 as(token)
                         .contentType(ContentType.JSON)
                         .body(Map.of("fromEmail", "g@example.com", "replyto", "r@example.com"))
-                        .patch("/api/newsletters/" + newsletter),
+                        .patch(ApiPaths.newsletter(newsletter)),
                 "replyto");
         assertNamesUnknownField(
                 as(token)
                         .contentType(ContentType.JSON)
                         .body(Map.of("email", newEmail(), "attribute", Map.of("a", 1)))
-                        .post("/api/newsletters/" + newsletter + "/subscribers"),
+                        .post(ApiPaths.subscribers(newsletter)),
                 "attribute");
         assertNamesUnknownField(
                 as(token)
                         .contentType(ContentType.JSON)
                         .body(Map.of("subject", "S", "bodyMarkdown", "x", "bodyTxt", "y"))
-                        .post("/api/newsletters/" + newsletter + "/issues"),
+                        .post(ApiPaths.issues(newsletter)),
                 "bodyTxt");
         assertNamesUnknownField(
                 RestAssured.given()
