@@ -86,7 +86,7 @@ public class RequestLimits {
                     || method == HttpMethod.OPTIONS
                     || !hasBody(context)) {
                 context.next();
-            } else if (IMPORT.matcher(context.request().path()).matches()) {
+            } else if (isImport(context.request().path())) {
                 checkDeclaredLength(context, maxImport);
             } else {
                 try {
@@ -100,7 +100,7 @@ public class RequestLimits {
         // give it some slack, so that the import's own count (ImportService) refuses it first, with a problem.
         router.route().order(-1).handler(context -> {
             if (context.get(STREAM_LIMIT_KEY) != null
-                    && IMPORT.matcher(context.request().path()).matches()) {
+                    && isImport(context.request().path())) {
                 context.put(STREAM_LIMIT_KEY, maxImport + STREAM_SLACK);
             }
             context.next();
@@ -111,6 +111,10 @@ public class RequestLimits {
         for (int status : new int[] {400, 401, 403, 404, 405, 406, 413, 415, 500, 501, 503}) {
             router.errorHandler(status, this::fail);
         }
+    }
+
+    private static boolean isImport(String path) {
+        return path != null && IMPORT.matcher(path).matches();
     }
 
     /** A body follows the head: a non-zero Content-Length, or a Transfer-Encoding (chunked). */
@@ -181,7 +185,7 @@ public class RequestLimits {
                     ProblemMapper.typeUri("body-too-large"),
                     "Request body too large",
                     413,
-                    IMPORT.matcher(path).matches()
+                    isImport(path)
                             ? "A CSV import may be at most " + megabytes(maxImport)
                             : "Send at most " + megabytes(maxBody) + " here (a form field at most 2 KiB)",
                     null);
