@@ -1,9 +1,11 @@
 package dev.tidings.delivery;
 
 import static dev.tidings.testing.Newsletters.as;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tidings.testing.ApiPaths;
+import dev.tidings.testing.Newsletters;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -26,16 +28,10 @@ record DeliveryFixture(String token, String newsletter, String domain) {
                 + IntStream.range(0, n)
                         .mapToObj(i -> emails.get(i) + ",Reader " + i)
                         .collect(Collectors.joining("\n"));
-        String location = as(token)
-                .contentType("text/csv")
-                .body(csv)
-                .post(ApiPaths.imports(newsletter))
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
-        await().atMost(Duration.ofSeconds(60)).until(() -> "done"
-                .equals(as(token).get(location).then().extract().path("status")));
+        String location = Newsletters.startImport(token, newsletter, csv);
+        assertThat(Newsletters.awaitImport(token, location, Duration.ofSeconds(60))
+                        .getString("status"))
+                .isEqualTo("done");
         return emails;
     }
 

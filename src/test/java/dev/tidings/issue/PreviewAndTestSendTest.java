@@ -53,14 +53,8 @@ class PreviewAndTestSendTest extends WriterTest {
     }
 
     private String subscriber(String email, String name, Map<String, Object> attributes) {
-        return as(token)
-                .contentType(ContentType.JSON)
-                .body(Map.of("email", email, "name", name, "attributes", attributes))
-                .post(ApiPaths.subscribers(newsletter))
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        return Newsletters.addSubscriber(
+                token, newsletter, Map.of("email", email, "name", name, "attributes", attributes));
     }
 
     @Test

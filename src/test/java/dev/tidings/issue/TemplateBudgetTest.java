@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tidings.testing.ApiPaths;
+import dev.tidings.testing.Newsletters;
 import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -33,14 +34,8 @@ class TemplateBudgetTest extends WriterTest {
     }
 
     private String subscriber(String email, Map<String, Object> attributes) {
-        return as(token)
-                .contentType(ContentType.JSON)
-                .body(Map.of("email", email, "name", "Reader", "attributes", attributes))
-                .post(ApiPaths.subscribers(newsletter))
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        return Newsletters.addSubscriber(
+                token, newsletter, Map.of("email", email, "name", "Reader", "attributes", attributes));
     }
 
     @Test

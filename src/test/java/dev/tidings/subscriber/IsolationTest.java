@@ -4,7 +4,6 @@ import static dev.tidings.testing.Accounts.newEmail;
 import static dev.tidings.testing.Newsletters.as;
 import static dev.tidings.testing.Newsletters.newSlug;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.tidings.testing.Accounts;
 import dev.tidings.testing.ApiPaths;
@@ -37,17 +36,11 @@ class IsolationTest {
         String stranger = Accounts.tokenFor(mailbox, newEmail());
         String n = Newsletters.create(owner, newSlug(), true);
         String s = Newsletters.addSubscriber(owner, n, newEmail(), "active");
-        String location = as(owner)
-                .contentType("text/csv")
-                .body("email\nx@example.com\n")
-                .post(ApiPaths.imports(n))
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
+        String location = Newsletters.startImport(owner, n, "email\nx@example.com\n");
         String importId = location.substring(location.lastIndexOf('/') + 1);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "done"
-                .equals(as(owner).get(location).then().extract().path("status")));
+        assertThat(Newsletters.awaitImport(owner, location, Duration.ofSeconds(20))
+                        .getString("status"))
+                .isEqualTo("done");
         String ownerTokenId = as(owner).get("/api/tokens").then().extract().path("items[0].id");
         String issue = as(owner)
                 .contentType(ContentType.JSON)

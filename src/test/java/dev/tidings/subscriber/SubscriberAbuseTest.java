@@ -116,17 +116,8 @@ class SubscriberAbuseTest {
                 .post(ApiPaths.subscribers(newsletter));
         assertThat(again.statusCode()).isEqualTo(409);
         assertThat(again.jsonPath().getString("type")).isEqualTo("/problems/suppressed");
-        String location = as(token)
-                .contentType("text/csv")
-                .body("email\n" + email + "\n")
-                .post(ApiPaths.imports(newsletter))
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !"running"
-                .equals(as(token).get(location).then().extract().path("status")));
-        JsonPath result = as(token).get(location).then().extract().jsonPath();
+        String location = Newsletters.startImport(token, newsletter, "email\n" + email + "\n");
+        JsonPath result = Newsletters.awaitImport(token, location, Duration.ofSeconds(20));
         assertThat(result.getInt("created")).isZero();
         assertThat(result.getString("errors[0].message")).contains("unsubscribed");
         // Only the address itself: no address is stored for the suppression, only a keyed hash.
@@ -191,9 +182,7 @@ class SubscriberAbuseTest {
                 .statusCode(202)
                 .extract()
                 .header("Location");
-        await().atMost(Duration.ofSeconds(60)).until(() -> !"running"
-                .equals(as(token).get(location).then().extract().path("status")));
-        JsonPath result = as(token).get(location).then().extract().jsonPath();
+        JsonPath result = Newsletters.awaitImport(token, location, Duration.ofSeconds(60));
         assertThat(result.getInt("created")).isEqualTo(quota + 3);
         assertThat(result.getInt("confirmationsNotSent")).isEqualTo(3);
         assertThat(result.getString("message")).contains("quota");
@@ -242,17 +231,8 @@ class SubscriberAbuseTest {
                 + "first@example.com,First,ok\n"
                 + "long@example.com,Long,\"" + "x".repeat(3 * 1024 * 1024) + "\"\n"
                 + "last@example.com,Last,ok\n";
-        String location = as(token)
-                .contentType("text/csv")
-                .body(csv)
-                .post(ApiPaths.imports(newsletter))
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
-        await().atMost(Duration.ofSeconds(30)).until(() -> !"running"
-                .equals(as(token).get(location).then().extract().path("status")));
-        JsonPath result = as(token).get(location).then().extract().jsonPath();
+        String location = Newsletters.startImport(token, newsletter, csv);
+        JsonPath result = Newsletters.awaitImport(token, location, Duration.ofSeconds(30));
         assertThat(result.getString("status")).isEqualTo("done");
         assertThat(result.getInt("created")).isEqualTo(2);
         assertThat(result.getInt("errors[0].line")).isEqualTo(3);

@@ -57,6 +57,24 @@ public final class Accounts {
                 .cookie("tidings_session");
     }
 
+    /** Asks for a password reset of a verified account (202); answers the mailed code. */
+    public static String resetCode(Mailbox mailbox, String email) {
+        client().contentType(ContentType.JSON)
+                .body(Map.of("email", email))
+                .post("/api/auth/password-reset")
+                .then()
+                .statusCode(202);
+        return mailbox.awaitCode(email, 2);
+    }
+
+    /** Tries to log in with the given password; answers the HTTP status. */
+    public static int loginStatus(String email, String password) {
+        return client().contentType(ContentType.JSON)
+                .body(Map.of("email", email, "password", password))
+                .post("/api/auth/login")
+                .statusCode();
+    }
+
     /** A verified account with an API token; answers the token. */
     public static String tokenFor(Mailbox mailbox, String email) {
         verifiedAccount(mailbox, email);

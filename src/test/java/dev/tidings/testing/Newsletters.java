@@ -1,9 +1,12 @@
 package dev.tidings.testing;
 
 import static dev.tidings.testing.Accounts.client;
+import static org.awaitility.Awaitility.await;
 
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -44,7 +47,11 @@ public final class Newsletters {
     }
 
     public static String addSubscriber(String token, String newsletterId, String email, String status) {
-        Map<String, Object> body = new HashMap<>(Map.of("email", email, "status", status));
+        return addSubscriber(token, newsletterId, new HashMap<>(Map.of("email", email, "status", status)));
+    }
+
+    /** A subscriber made from {@code body} (the API's fields); asserts 201 and answers its id. */
+    public static String addSubscriber(String token, String newsletterId, Map<String, Object> body) {
         return as(token)
                 .contentType(ContentType.JSON)
                 .body(body)
@@ -53,5 +60,24 @@ public final class Newsletters {
                 .statusCode(201)
                 .extract()
                 .path("id");
+    }
+
+    /** Uploads {@code csv} as an import into the newsletter; asserts 202 and answers the import's URL. */
+    public static String startImport(String token, String newsletterId, String csv) {
+        return as(token)
+                .contentType("text/csv")
+                .body(csv)
+                .post(ApiPaths.imports(newsletterId))
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+    }
+
+    /** Waits until the import at {@code location} is no longer running; answers its final state. */
+    public static JsonPath awaitImport(String token, String location, Duration atMost) {
+        await().atMost(atMost).until(() -> !"running"
+                .equals(as(token).get(location).then().extract().path("status")));
+        return as(token).get(location).then().extract().jsonPath();
     }
 }

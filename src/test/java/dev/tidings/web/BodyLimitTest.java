@@ -1,6 +1,5 @@
 package dev.tidings.web;
 
-import static dev.tidings.testing.Newsletters.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidings.testing.ApiPaths;
@@ -9,6 +8,7 @@ import dev.tidings.testing.RawHttp;
 import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -68,21 +68,10 @@ class BodyLimitTest extends WriterTest {
                     .append("n".repeat(200))
                     .append('\n');
         }
-        String location = as(token)
-                .contentType("text/csv")
-                .body(csv.toString())
-                .post(ApiPaths.imports(id))
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
-        int expected = rows;
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(60))
-                .until(() ->
-                        "done".equals(as(token).get(location).then().extract().path("status")));
-        assertThat(as(token).get(location).then().extract().<Integer>path("created"))
-                .isEqualTo(expected);
+        String location = Newsletters.startImport(token, id, csv.toString());
+        JsonPath result = Newsletters.awaitImport(token, location, java.time.Duration.ofSeconds(60));
+        assertThat(result.getString("status")).isEqualTo("done");
+        assertThat(result.getInt("created")).isEqualTo(rows);
     }
 
     @Test
