@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Turns one claimed send into an {@link Outcome}, in named steps: skip a subscriber who left →
@@ -23,8 +24,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class Deliverer {
 
-    /** What every send of one job needs: the issue's compiled templates and its newsletter. */
-    public record IssueContext(CompiledIssue issue, NewsletterDirectory.Ref newsletter) {}
+    private static final Logger LOG = Logger.getLogger(Deliverer.class);
+
+    /**
+     * What every send of one job needs: the issue's compiled templates and its newsletter, or why
+     * they could not be had (then each send gets the {@link FailurePolicy}'s outcome for it).
+     */
+    public record IssueContext(CompiledIssue issue, NewsletterDirectory.Ref newsletter, Throwable failure) {}
 
     private final IssueRenderer renderer;
     private final NewsletterDirectory newsletters;
@@ -58,16 +64,30 @@ public class Deliverer {
 
     /**
      * The compiled issue (from the renderer's one cache of compiled issues, checked against the
-     * stored version) and its newsletter: two indexed reads per job, not per mail.
+     * stored version) and its newsletter: two indexed reads per job, not per mail. Never fails: a
+     * job's claimed sends must each get an outcome, or the record would never be acknowledged.
      */
     public Uni<IssueContext> context(UUID issueId) {
         return renderer.compile(issueId)
-                .flatMap(issue -> newsletters.byId(issue.newsletterId()).map(n -> new IssueContext(issue, n)));
+                .flatMap(issue -> issue == null
+                        ? Uni.createFrom()
+                                .<IssueContext>failure(new IllegalStateException("issue " + issueId + " is gone"))
+                        : newsletters.byId(issue.newsletterId()).map(n -> new IssueContext(issue, n, null)))
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    LOG.errorf(
+                            failure, "issue %s cannot be prepared for sending; its claimed sends are retried", issueId);
+                    return new IssueContext(null, null, failure);
+                });
     }
 
     public Uni<Outcome> deliver(Claimed send, IssueContext context) {
         if (!"active".equals(send.subscriberStatus()) || send.email() == null) {
             return Uni.createFrom().item(Outcome.skipped(send, "the subscriber is " + send.subscriberStatus()));
+        }
+        if (context.failure() != null) {
+            return Uni.createFrom()
+                    .item(policy.decide(send, context.failure(), Instant.now()).outcome());
         }
         String domain = send.email().substring(send.email().lastIndexOf('@') + 1);
         return limits.acquire(domain)
@@ -102,6 +122,9 @@ public class Deliverer {
                 .onFailure()
                 .recoverWithItem(failure -> {
                     FailurePolicy.Decision decision = policy.decide(send, failure, Instant.now());
+                    if (decision.unexpected()) {
+                        LOG.errorf(failure, "send %s failed unexpectedly", send.sendId());
+                    }
                     if (decision.slowDomain()) {
                         limits.throttle(domain);
                     }

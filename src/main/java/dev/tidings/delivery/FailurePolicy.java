@@ -1,5 +1,6 @@
 package dev.tidings.delivery;
 
+import dev.tidings.delivery.smtp.SmtpFault;
 import dev.tidings.delivery.smtp.SmtpReplyException;
 import dev.tidings.issue.RenderRefused;
 import java.time.Duration;
@@ -17,12 +18,21 @@ import java.util.List;
  *   <li>Any other 5xx: {@code bounced} (the subscriber is then suppressed).
  *   <li>Any other 4xx, a timeout or a connection fault: {@code retrying} after the next wait of
  *       {@code retry-schedule}; {@code failed} with the last reply once the schedule is used up.
+ *   <li>Any other fault (ours: a bug, the database, an issue that no longer compiles): retried the
+ *       same way, with a plain {@link #INTERNAL} sentence for the writer; the caller logs it.
  * </ul>
  */
 final class FailurePolicy {
 
     /** The outcome, and whether the recipient's domain should be slowed down. */
-    record Decision(Outcome outcome, boolean slowDomain) {}
+    record Decision(Outcome outcome, boolean slowDomain, boolean unexpected) {
+        Decision(Outcome outcome, boolean slowDomain) {
+            this(outcome, slowDomain, false);
+        }
+    }
+
+    /** What the writer sees of a fault that is neither the receiver's nor the template's (it is logged). */
+    static final String INTERNAL = "not sent: an internal error (the operator's log has the details); it is retried";
 
     private final List<Duration> retrySchedule;
     private final Duration throttleBackoff;
@@ -47,8 +57,14 @@ final class FailurePolicy {
             }
             return new Decision(retryOrFail(send, reply, now), false);
         }
-        String message = failure.getMessage() == null ? "no detail" : failure.getMessage();
-        return new Decision(retryOrFail(send, "could not deliver to the SMTP server: " + message, now), false);
+        if (failure instanceof SmtpFault fault) {
+            // Written for the writer: what went wrong between us and the SMTP server.
+            return new Decision(
+                    retryOrFail(send, "could not deliver to the SMTP server: " + fault.getMessage(), now), false);
+        }
+        // Anything else is ours (a bug, the database, an issue that no longer compiles): its message
+        // may name classes and internals, so the writer gets a plain sentence and the log the rest.
+        return new Decision(retryOrFail(send, INTERNAL, now), false, true);
     }
 
     /** The next wait of the schedule after the send's attempts so far; failed once it is used up. */

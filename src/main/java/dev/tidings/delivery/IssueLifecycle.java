@@ -108,13 +108,17 @@ public class IssueLifecycle {
         return move(newsletterId, issueId, Transition.PAUSE, "status = 'paused'", "pause");
     }
 
-    /** Goes on where it stopped; a paused issue's queued sends are put on Kafka again. */
+    /**
+     * Goes on where it stopped; a paused issue's queued sends are put on Kafka again (from the
+     * start). Resuming an issue that is already sending changes nothing, a requeue under way included.
+     */
     public Uni<Void> resume(UUID newsletterId, UUID issueId) {
         return move(
                 newsletterId,
                 issueId,
                 Transition.RESUME,
-                "status = 'sending', requeue = (status = 'paused'), requeue_upto = NULL",
+                "status = 'sending', requeue = (requeue OR status = 'paused'),"
+                        + " requeue_upto = CASE WHEN status = 'paused' THEN NULL ELSE requeue_upto END",
                 "resume");
     }
 

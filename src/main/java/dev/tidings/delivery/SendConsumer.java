@@ -154,6 +154,9 @@ public class SendConsumer {
                 })
                 .onFailure()
                 .recoverWithItem(failure -> {
+                    // Not acknowledged: its sends are still queued, and only this record names them.
+                    // It is read again after a rebalance or restart (the channel turns unhealthy once
+                    // it is older than unprocessed-record-max-age).
                     LOG.errorf("could not claim sends of issue %s: %s", job.issueId(), failure.getMessage());
                     return empty(message);
                 });

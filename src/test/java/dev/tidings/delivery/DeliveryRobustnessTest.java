@@ -172,6 +172,70 @@ class DeliveryRobustnessTest extends WriterTest {
     }
 
     @Test
+    void anIssueWhoseTemplateNoLongerCompilesFailsItsSendsInsteadOfHoldingThem() {
+        List<String> emails = f.subscribers(2);
+        // Saved by an earlier version with laxer checks (today's API refuses it at save): the
+        // consumer cannot compile it after claiming the sends.
+        String broken = "<p>Hello {#if subscriber.name}{subscriber.name}{/for}</p>";
+        dev.tidings.testing.Newsletters.as(f.token())
+                .contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("subject", "Broken", "bodyHtml", broken))
+                .post(dev.tidings.testing.ApiPaths.issues(f.newsletter()))
+                .then()
+                .statusCode(400);
+        String issue = Issues.draft(f.newsletter(), "Broken", broken, "Hello");
+        f.publish(issue);
+        io.restassured.path.json.JsonPath delivery = f.awaitStatus(issue, "sent");
+        assertThat(delivery.getInt("failed")).isEqualTo(2);
+        assertThat(delivery.getInt("sending")).isZero();
+        io.restassured.path.json.JsonPath failed = dev.tidings.testing.Newsletters.as(f.token())
+                .queryParam("status", "failed")
+                .get(f.base(issue) + "/sends")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(failed.getList("items.lastError", String.class)).hasSize(2).allSatisfy(error -> assertThat(error)
+                .startsWith("not sent:")
+                .doesNotContain("io.quarkus")
+                .doesNotContain("Exception"));
+        for (String email : emails) {
+            assertThat(mailbox.messagesTo(email)).as(email).isEmpty();
+        }
+    }
+
+    @Test
+    void resumingTwiceKeepsThePausedSendsToBePutOnKafkaAgain() {
+        List<String> emails = f.subscribers(3);
+        String issue = sendingIssueWithQueuedSends("queued");
+        // Paused with its sends queued (their Kafka records were taken, and dropped, while it was
+        // paused); a batch marked as being produced right now keeps the dispatcher off it meanwhile.
+        Database.update(
+                "UPDATE issue SET status = 'paused', planned_at = now(), planned_upto = gen_random_uuid(),"
+                        + " planned_upto_at = now(), produced_upto = NULL WHERE id = ?::uuid",
+                issue);
+        dev.tidings.testing.Newsletters.as(f.token())
+                .post(f.base(issue) + "/resume")
+                .then()
+                .statusCode(202);
+        // A second click, a client's retry: resume is idempotent and must not drop the requeue.
+        dev.tidings.testing.Newsletters.as(f.token())
+                .post(f.base(issue) + "/resume")
+                .then()
+                .statusCode(202);
+        assertThat(Database.strings("SELECT requeue::text FROM issue WHERE id = ?::uuid", issue))
+                .containsExactly("true");
+        Database.update(
+                "UPDATE issue SET produced_upto = planned_upto, produced_upto_at = planned_upto_at"
+                        + " WHERE id = ?::uuid",
+                issue);
+        f.awaitStatus(issue, "sent");
+        for (String email : emails) {
+            assertThat(mailbox.messagesTo(email)).as(email).hasSize(1);
+        }
+    }
+
+    @Test
     void metricsCountWhatHappened() {
         f.subscribers(2);
         String issue = Issues.draft(f.newsletter());

@@ -77,8 +77,24 @@ class FailurePolicyTest {
         FailurePolicy.Decision d = decide(0, new SmtpFault("no reply within 60000 ms"));
         assertThat(d.outcome().status()).isEqualTo(SendStatus.RETRYING);
         assertThat(d.outcome().error()).isEqualTo("could not deliver to the SMTP server: no reply within 60000 ms");
-        assertThat(decide(0, new IllegalStateException()).outcome().error()).endsWith("no detail");
+        assertThat(decide(2, new SmtpFault("refused")).outcome().error())
+                .isEqualTo("could not deliver to the SMTP server: refused");
         assertThat(decide(2, new SmtpFault("refused")).outcome().status()).isEqualTo(SendStatus.FAILED);
+    }
+
+    @Test
+    void anUnexpectedFaultIsRetriedWithoutShowingItsInternals() {
+        FailurePolicy.Decision d = decide(
+                0,
+                new NullPointerException("Cannot invoke \"dev.tidings.issue.CompiledIssue.html()\" because x is null"));
+        assertThat(d.outcome().status()).isEqualTo(SendStatus.RETRYING);
+        assertThat(d.outcome().error())
+                .isEqualTo("not sent: an internal error (the operator's log has the details); it is retried")
+                .doesNotContain("dev.tidings");
+        assertThat(d.unexpected()).isTrue();
+        assertThat(decide(0, new SmtpFault("refused")).unexpected()).isFalse();
+        assertThat(decide(2, new IllegalStateException("internal")).outcome().status())
+                .isEqualTo(SendStatus.FAILED);
     }
 
     @Test
