@@ -12,7 +12,6 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +88,7 @@ public class ImportService {
         Path file = null;
         try {
             file = spool(body, config.maxSize().asLongValue());
-            checkHeader(file);
+            checkHeader(file, config.maxLineLength());
             workers.execute(new ImportJob(
                     imports,
                     subscribers,
@@ -205,10 +204,18 @@ public class ImportService {
         }
     }
 
-    /** The file must have a header naming an email column: else 400 before any job starts. */
-    private static void checkHeader(Path file) {
-        try (Reader reader = ImportJob.open(file);
+    /**
+     * The file must have a header naming an email column, no longer than a line may be: else 400
+     * before any job starts. Read through the same bounded reader as the job's, so that a header
+     * whose quote never closes is not read to the end of the file.
+     */
+    private static void checkHeader(Path file, int maxLineLength) {
+        try (BoundedCsvReader reader = new BoundedCsvReader(ImportJob.open(file), maxLineLength);
                 CSVParser parser = CsvColumns.IMPORT.parse(reader)) {
+            if (reader.cutLineWithin(1, Math.max(1, parser.getCurrentLineNumber())) >= 0) {
+                throw ProblemException.badRequest(
+                        "csv-header", "Invalid CSV", "The header line is longer than " + maxLineLength + " characters");
+            }
             boolean hasEmail =
                     parser.getHeaderNames().stream().map(CsvColumns::normalise).anyMatch(CsvColumns.EMAIL::equals);
             if (!hasEmail) {

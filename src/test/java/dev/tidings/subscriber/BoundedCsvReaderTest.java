@@ -59,4 +59,58 @@ class BoundedCsvReaderTest {
         assertThat(parsed.records().get(0).get(1).length()).isLessThanOrEqualTo(200);
         assertThat(parsed.reader().cutLineWithin(1, 10_000)).isGreaterThan(0);
     }
+
+    @Test
+    void aQuoteInsideAFieldDoesNotOpenOneForTheReaderWhenItDoesNotForTheParser() throws IOException {
+        // x" is literal text to the parser (a quote opens only at the start of a field); the reader
+        // must not count it as one, or the following ," opens a field the reader thinks is closed.
+        StringBuilder csv = new StringBuilder("email,name\na@example.com,x\",\"");
+        for (int i = 0; i < 2000; i++) {
+            csv.append("short line ").append(i).append('\n');
+        }
+        Parsed parsed = parse(csv.toString(), 200);
+        for (List<String> record : parsed.records()) {
+            for (String value : record) {
+                assertThat(value.length()).as("a value the parser holds").isLessThanOrEqualTo(200);
+            }
+        }
+        assertThat(parsed.reader().cutLineWithin(2, Long.MAX_VALUE)).isPositive();
+    }
+
+    @Test
+    void escapedQuotesAndQuotedCommasKeepTheReaderInStepWithTheParser() throws IOException {
+        String csv = "email,note\na@example.com,\"a \"\"quoted\"\", with comma\"\nb@example.com,plain\"quote\n"
+                + "c@example.com,\"\"\"\"\n";
+        Parsed parsed = parse(csv, 100);
+        assertThat(parsed.records())
+                .containsExactly(
+                        List.of("a@example.com", "a \"quoted\", with comma"),
+                        List.of("b@example.com", "plain\"quote"),
+                        List.of("c@example.com", "\""));
+        assertThat(parsed.reader().cutLineWithin(1, 100)).isEqualTo(-1);
+    }
+
+    @Test
+    void carriageReturnsEndLinesAsTheyDoForTheParser() throws IOException {
+        StringBuilder csv = new StringBuilder("email,note\r");
+        for (int i = 0; i < 50; i++) {
+            csv.append("r").append(i).append("@example.com,note ").append(i).append('\r');
+        }
+        Parsed parsed = parse(csv.toString(), 100);
+        assertThat(parsed.records()).hasSize(50);
+        assertThat(parsed.reader().cutLineWithin(1, 1000)).isEqualTo(-1);
+    }
+
+    @Test
+    void aHeaderThatNeverClosesItsQuoteIsCutToo() throws IOException {
+        StringBuilder csv = new StringBuilder("email,\"");
+        for (int i = 0; i < 2000; i++) {
+            csv.append("line ").append(i).append('\n');
+        }
+        BoundedCsvReader reader = new BoundedCsvReader(new java.io.StringReader(csv.toString()), 200);
+        try (CSVParser parser = CsvColumns.IMPORT.parse(reader)) {
+            assertThat(String.join(",", parser.getHeaderNames()).length()).isLessThanOrEqualTo(200);
+        }
+        assertThat(reader.cutLineWithin(1, Long.MAX_VALUE)).isPositive();
+    }
 }

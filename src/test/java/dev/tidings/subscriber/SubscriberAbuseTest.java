@@ -238,4 +238,19 @@ class SubscriberAbuseTest {
         assertThat(result.getInt("errors[0].line")).isEqualTo(3);
         assertThat(result.getString("errors[0].message")).contains("longer than");
     }
+
+    @Test
+    void aHeaderLineOverTheLineLimitIsRefusedBeforeAnyJobStarts() {
+        int max = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("tidings.import.max-line-length", Integer.class)
+                .orElse(65536);
+        // Read whole, a header is as long as the file (a quote that never closes makes it so).
+        String csv = "email,\"" + "n".repeat(max + 10) + "\"\nreader@example.com,Reader\n";
+        Response answer = as(token).contentType("text/csv").body(csv).post(ApiPaths.imports(newsletter));
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.contentType()).isEqualTo("application/problem+json");
+        assertThat(answer.jsonPath().getString("detail")).contains("longer than");
+        assertThat(Database.strings("SELECT count(*) FROM subscriber_import WHERE newsletter_id = ?::uuid", newsletter))
+                .containsExactly("0");
+    }
 }
