@@ -73,6 +73,17 @@ public interface TidingsConfig {
         /** Imports waiting for a worker across all accounts (each account runs one at a time); more get 503. */
         @WithDefault("16")
         int queue();
+
+        /**
+         * How often an instance marks its imports (uploading, waiting, running) as alive; one
+         * silent for 2 minutes counts as abandoned by a dead server and is failed.
+         */
+        @WithDefault("30s")
+        Duration heartbeatEvery();
+
+        /** The longest an upload may take (a trickled upload would hold a worker and the slot). */
+        @WithDefault("10m")
+        Duration maxUploadTime();
     }
 
     interface Templates {

@@ -85,18 +85,29 @@ public class ImportRepository {
                 .replaceWithVoid();
     }
 
-    /** The end of an import: done or failed, with a message for the writer. */
+    /** Marks these imports (of this instance) as alive, so none is taken for abandoned. */
+    Uni<Void> keepAlive(List<UUID> importIds) {
+        return pool.preparedQuery(
+                        "UPDATE subscriber_import SET updated_at = now() WHERE id = ANY($1) AND status = 'running'")
+                .execute(Tuple.of(importIds.toArray(UUID[]::new)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * The end of an import: done or failed, with a message for the writer. Only a running import
+     * ends: one already failed (as abandoned) keeps what the writer was told.
+     */
     Uni<Void> finish(UUID importId, String status, String message) {
         return pool.preparedQuery(
                         "UPDATE subscriber_import SET status = $2, message = $3, finished_at = now(), updated_at = now()"
-                                + " WHERE id = $1")
+                                + " WHERE id = $1 AND status = 'running'")
                 .execute(Tuple.of(importId, status, message))
                 .replaceWithVoid();
     }
 
     /**
-     * An import whose replica died stops reporting progress; after two minutes of silence it is
-     * marked failed, so nobody waits forever (and the account's slot is free again).
+     * An import whose replica died stops reporting progress and heartbeats; after two minutes of
+     * silence it is marked failed, so nobody waits forever (and the account's slot is free again).
      */
     Uni<Void> failAbandoned() {
         return pool.query(

@@ -15,8 +15,11 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +47,8 @@ public class ImportService {
     private final MailQuotas quotas;
     private final TidingsConfig.Import config;
     private final ThreadPoolExecutor workers;
+    /** This instance's imports from claim to end (uploading, waiting, running): kept alive by {@link #heartbeat}. */
+    private final Set<UUID> live = ConcurrentHashMap.newKeySet();
 
     public ImportService(
             ImportRepository imports,
@@ -85,11 +90,12 @@ public class ImportService {
         NewsletterDirectory.Ref newsletter =
                 newsletters.owned(accountId, newsletterId).await().atMost(LOOKUP_TIMEOUT);
         SubscriberImport created = claim(accountId, newsletterId, status);
+        live.add(created.id());
         Path file = null;
         try {
-            file = spool(body, config.maxSize().asLongValue());
+            file = spool(body, config.maxSize().asLongValue(), config.maxUploadTime());
             checkHeader(file, config.maxLineLength());
-            workers.execute(new ImportJob(
+            ImportJob job = new ImportJob(
                     imports,
                     subscribers,
                     mails,
@@ -99,7 +105,14 @@ public class ImportService {
                     created.id(),
                     file,
                     status,
-                    config.maxLineLength()));
+                    config.maxLineLength());
+            workers.execute(() -> {
+                try {
+                    job.run();
+                } finally {
+                    live.remove(created.id());
+                }
+            });
             return created;
         } catch (RejectedExecutionException e) {
             deleteQuietly(file);
@@ -137,6 +150,7 @@ public class ImportService {
 
     /** An upload that never became a job: removed, or kept as failed with a reason. */
     private void release(UUID importId, String failedBecause) {
+        live.remove(importId);
         try {
             (failedBecause == null ? imports.delete(importId) : imports.finish(importId, "failed", failedBecause))
                     .await()
@@ -168,19 +182,40 @@ public class ImportService {
         return imports.failAbandoned();
     }
 
+    /**
+     * An import of a live instance is never taken for abandoned, however slow its upload or long
+     * its wait for a worker: every {@code tidings.import.heartbeat-every} its row is marked alive.
+     */
+    @Scheduled(every = "${tidings.import.heartbeat-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> heartbeat() {
+        return live.isEmpty() ? Uni.createFrom().voidItem() : imports.keepAlive(List.copyOf(live));
+    }
+
     void stop(@Observes ShutdownEvent event) {
         workers.shutdownNow();
     }
 
-    /** Streams the upload to a temporary file, refusing it (413) once it passes {@code limit} bytes. */
-    private static Path spool(InputStream body, long limit) {
+    /**
+     * Streams the upload to a temporary file, refusing it once it passes {@code limit} bytes (413)
+     * or takes longer than {@code maxTime} (408: a trickled upload would hold a worker thread).
+     */
+    private static Path spool(InputStream body, long limit, Duration maxTime) {
         Path file = null;
+        long deadline = System.nanoTime() + maxTime.toNanos();
         try {
             file = Files.createTempFile("tidings-import-", ".csv");
             try (OutputStream out = Files.newOutputStream(file)) {
                 byte[] buffer = new byte[64 * 1024];
                 long total = 0;
                 for (int n = body.read(buffer); n != -1; n = body.read(buffer)) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new ProblemException(
+                                408,
+                                "upload-too-slow",
+                                "Upload too slow",
+                                "A CSV upload may take at most " + maxTime.toMinutes()
+                                        + " minutes; upload it from a faster connection, or in parts");
+                    }
                     total += n;
                     if (total > limit) {
                         throw new ProblemException(

@@ -47,6 +47,9 @@ class SubscriberAbuseTest {
     @Inject
     PublicLinks links;
 
+    @Inject
+    ImportService importService;
+
     String token;
     String slug;
     String newsletter;
@@ -252,5 +255,57 @@ class SubscriberAbuseTest {
         assertThat(answer.jsonPath().getString("detail")).contains("longer than");
         assertThat(Database.strings("SELECT count(*) FROM subscriber_import WHERE newsletter_id = ?::uuid", newsletter))
                 .containsExactly("0");
+    }
+
+    @Test
+    void aSlowUploadKeepsItsImportAliveAndItsSlotTaken() throws Exception {
+        String head = "email,name\n";
+        StringBuilder rest = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            rest.append("slow").append(i).append("@example.org,Slow ").append(i).append('\n');
+        }
+        byte[] first = head.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] second = rest.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            var out = socket.getOutputStream();
+            out.write(("POST " + ApiPaths.imports(newsletter) + " HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Authorization: Bearer " + token + "\r\nContent-Type: text/csv\r\n"
+                            + "Content-Length: " + (first.length + second.length) + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(first);
+            out.flush();
+            String query = "SELECT status FROM subscriber_import WHERE newsletter_id = ?::uuid";
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !Database.strings(query, newsletter).isEmpty());
+            // As if the upload had been going on for three minutes: longer than the two minutes of
+            // silence after which an import counts as abandoned by a dead server.
+            Database.update(
+                    "UPDATE subscriber_import SET updated_at = now() - interval '3 minutes' WHERE newsletter_id = ?::uuid",
+                    newsletter);
+            Thread.sleep(2500); // the heartbeat (every 1 s in tests) comes round
+            importService.failAbandoned().await().atMost(Duration.ofSeconds(10));
+            assertThat(Database.strings(query, newsletter))
+                    .as("the upload is alive: its import is not failed as abandoned")
+                    .containsExactly("running");
+            assertThat(as(token)
+                            .contentType("text/csv")
+                            .body("email\nx@example.org\n")
+                            .post(ApiPaths.imports(newsletter))
+                            .statusCode())
+                    .as("the account's one import slot is still taken")
+                    .isEqualTo(409);
+            out.write(second);
+            out.flush();
+            String status =
+                    new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(status).isEqualTo("HTTP/1.1 202");
+        }
+        String id = Database.strings("SELECT id FROM subscriber_import WHERE newsletter_id = ?::uuid", newsletter)
+                .get(0);
+        JsonPath result = Newsletters.awaitImport(
+                token, ApiPaths.newsletter(newsletter) + "/imports/" + id, Duration.ofSeconds(30));
+        assertThat(result.getString("status")).isEqualTo("done");
+        assertThat(result.getInt("created")).isEqualTo(50);
     }
 }
