@@ -94,14 +94,18 @@ public class AccountService {
     /** A wrong, used, expired or exhausted code is a 400; a wrong guess still counts. */
     public Uni<Void> verify(EmailAddress email, String code, String clientAddress) {
         return limitPerAddress("code-address:" + clientAddress, config.codeThrottle())
-                .flatMap(x -> Panache.<Boolean>withTransaction(() -> accounts.findByEmail(email)
-                        .flatMap(account -> account == null
-                                ? Uni.createFrom().item(false)
-                                : consumeCode(account.id, Purpose.VERIFY, code).invoke(ok -> {
-                                    if (ok) {
-                                        account.verifiedAt = Timestamps.now();
-                                    }
-                                }))))
+                .flatMap(x -> mayGuessCode(email))
+                .flatMap(mayGuess -> !mayGuess
+                        ? Uni.createFrom().item(false)
+                        : Panache.<Boolean>withTransaction(() -> accounts.findByEmail(email)
+                                .flatMap(account -> account == null
+                                        ? Uni.createFrom().item(false)
+                                        : consumeCode(account.id, Purpose.VERIFY, code)
+                                                .invoke(ok -> {
+                                                    if (ok) {
+                                                        account.verifiedAt = Timestamps.now();
+                                                    }
+                                                }))))
                 .map(AccountService::orInvalidCode);
     }
 
@@ -124,10 +128,14 @@ public class AccountService {
      */
     public Uni<Void> confirmPasswordReset(EmailAddress email, String code, String newPassword, String clientAddress) {
         return limitPerAddress("code-address:" + clientAddress, config.codeThrottle())
-                .flatMap(x -> Panache.<UUID>withTransaction(() -> accounts.findByEmail(email)
-                        .flatMap(account -> account == null
-                                ? Uni.createFrom().nullItem()
-                                : consumeCode(account.id, Purpose.RESET, code).map(ok -> ok ? account.id : null))))
+                .flatMap(x -> mayGuessCode(email))
+                .flatMap(mayGuess -> !mayGuess
+                        ? Uni.createFrom().<UUID>nullItem()
+                        : Panache.<UUID>withTransaction(() -> accounts.findByEmail(email)
+                                .flatMap(account -> account == null
+                                        ? Uni.createFrom().nullItem()
+                                        : consumeCode(account.id, Purpose.RESET, code)
+                                                .map(ok -> ok ? account.id : null))))
                 .flatMap(accountId -> {
                     orInvalidCode(accountId != null);
                     return hasher.hash(newPassword)
@@ -153,6 +161,17 @@ public class AccountService {
             }
             return null;
         });
+    }
+
+    /**
+     * Code guesses are counted per address (account or not, so the answer tells nothing) and day,
+     * whatever client they come from: per-client limits do not hold against an attacker with many
+     * addresses. Beyond the limit every code is refused, unevaluated, until the day is over.
+     * Counted on the pool before any transaction, which would hold a connection while it waits.
+     */
+    private Uni<Boolean> mayGuessCode(EmailAddress email) {
+        return limiter.hit("code-guesses:" + email.value(), config.codeGuessesPerDay(), Duration.ofDays(1))
+                .map(Duration::isZero);
     }
 
     /** Code mails are counted per requester: nobody can use up the mails another person needs. */

@@ -208,6 +208,14 @@ public interface TidingsConfig {
         @WithDefault("15m")
         Duration codeTtl();
 
+        /**
+         * Code guesses (verification and reset) evaluated per account and day, whatever the
+         * addresses they come from; beyond it every code of the account is refused until the day
+         * is over. Keeps a six-digit code out of reach of an attacker with many addresses.
+         */
+        @WithDefault("30")
+        int codeGuessesPerDay();
+
         /** Wrong guesses after which an emailed code stops working. */
         @WithDefault("5")
         int codeMaxAttempts();

@@ -243,4 +243,51 @@ class AccountAbuseTest {
                 .then()
                 .statusCode(204);
     }
+
+    @Test
+    void wrongCodesFromManyAddressesAreCappedPerAccount() {
+        // An attacker with many addresses (an IPv6 /48 is 65,536 /64s) asks for a fresh reset code
+        // from each and guesses it: per-address limits never bite, so the account must.
+        int perDay = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("tidings.auth.code-guesses-per-day", Integer.class)
+                .orElse(30);
+        String email = newEmail();
+        Accounts.verifiedAccount(mailbox, email);
+        String prefix =
+                "2001:db8:" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000)) + ":";
+        for (int i = 0; i <= perDay; i++) {
+            String address = prefix + Integer.toHexString(i) + "::1";
+            RestAssured.given()
+                    .header("X-Forwarded-For", address)
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("email", email))
+                    .post("/api/auth/password-reset")
+                    .then()
+                    .statusCode(202);
+            RestAssured.given()
+                    .header("X-Forwarded-For", address)
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("email", email, "code", "000000", "newPassword", "attacker password"))
+                    .post("/api/auth/password-reset/confirm")
+                    .then()
+                    .statusCode(400);
+        }
+        mailbox.awaitMessage(email, perDay + 2); // the verification mail and every reset code so far
+        RestAssured.given()
+                .header("X-Forwarded-For", prefix + "ffff::1")
+                .contentType(ContentType.JSON)
+                .body(Map.of("email", email))
+                .post("/api/auth/password-reset")
+                .then()
+                .statusCode(202);
+        String code = mailbox.awaitCode(email, perDay + 3);
+        RestAssured.given()
+                .header("X-Forwarded-For", prefix + "ffff::1")
+                .contentType(ContentType.JSON)
+                .body(Map.of("email", email, "code", code, "newPassword", "attacker password"))
+                .post("/api/auth/password-reset/confirm")
+                .then()
+                .statusCode(400); // even the right code: the account's guesses for today are used up
+        assertThat(Accounts.loginStatus(email, PASSWORD)).isEqualTo(204);
+    }
 }
