@@ -11,8 +11,20 @@ import java.util.UUID;
 @ApplicationScoped
 public class NewsletterRepository implements PanacheRepositoryBase<Newsletter, UUID> {
 
-    public Uni<Newsletter> findBySlug(String slug) {
-        return find("slug", slug).firstResult();
+    /**
+     * Whether {@code slug} is another newsletter's, now or before (links mailed under a former slug
+     * must never lead to someone else's page); {@code self} may be null (a new newsletter).
+     */
+    public Uni<Boolean> slugTaken(String slug, UUID self) {
+        UUID me = self == null ? new UUID(0, 0) : self;
+        return getSession().flatMap(session -> session.createNativeQuery(
+                        "SELECT (EXISTS (SELECT 1 FROM newsletter WHERE slug = ?1 AND id <> ?2)"
+                                + " OR EXISTS (SELECT 1 FROM newsletter_former_slug"
+                                + " WHERE slug = ?1 AND newsletter_id <> ?2))",
+                        Boolean.class)
+                .setParameter(1, slug)
+                .setParameter(2, me)
+                .getSingleResult());
     }
 
     /** Newest first, {@code page.limit()} rows after the cursor. */

@@ -31,8 +31,8 @@ public class NewsletterService {
 
     @WithTransaction
     public Uni<NewsletterView> create(UUID accountId, NewsletterRequests.Create body) {
-        return newsletters.findBySlug(body.slug()).flatMap(taken -> {
-            if (taken != null) {
+        return newsletters.slugTaken(body.slug(), null).flatMap(taken -> {
+            if (taken) {
                 return Uni.createFrom().failure(slugTaken(body.slug()));
             }
             Newsletter n = new Newsletter();
@@ -87,15 +87,12 @@ public class NewsletterService {
             patch.validate();
             Uni<Void> slugFree = n.slug.equals(oldSlug)
                     ? Uni.createFrom().voidItem()
-                    : newsletters
-                            .find("slug = ?1 and id <> ?2", n.slug, n.id)
-                            .count()
-                            .map(c -> {
-                                if (c > 0) {
-                                    throw slugTaken(n.slug);
-                                }
-                                return null;
-                            });
+                    : newsletters.slugTaken(n.slug, n.id).map(taken -> {
+                        if (taken) {
+                            throw slugTaken(n.slug);
+                        }
+                        return null;
+                    });
             Uni<Void> retired = n.slug.equals(oldSlug)
                     ? Uni.createFrom().voidItem()
                     : newsletters.retireSlug(n.id, oldSlug).replaceWithVoid();

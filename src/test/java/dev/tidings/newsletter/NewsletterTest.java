@@ -82,6 +82,42 @@ class NewsletterTest {
     }
 
     @Test
+    void aFormerSlugStaysWithItsNewsletter() {
+        // Links mailed under the old slug (archive, sign-up) must not lead to someone else's page.
+        String old = newSlug();
+        String id = Newsletters.create(token, old, true);
+        as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("slug", newSlug()))
+                .patch(ApiPaths.newsletter(id))
+                .then()
+                .statusCode(200);
+        String other = Accounts.tokenFor(mailbox, newEmail());
+        as(other)
+                .contentType(ContentType.JSON)
+                .body(Map.of("slug", old, "name", "Copy", "fromName", "X", "fromEmail", "x@example.com"))
+                .post(ApiPaths.NEWSLETTERS)
+                .then()
+                .statusCode(409)
+                .body("type", equalTo("/problems/slug-taken"));
+        String others = Newsletters.create(other, newSlug(), true);
+        as(other)
+                .contentType(ContentType.JSON)
+                .body(Map.of("slug", old))
+                .patch(ApiPaths.newsletter(others))
+                .then()
+                .statusCode(409);
+        // Its own newsletter may take it back.
+        as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("slug", old))
+                .patch(ApiPaths.newsletter(id))
+                .then()
+                .statusCode(200)
+                .body("slug", equalTo(old));
+    }
+
+    @Test
     void patchChangesOnlyWhatItNamesAndNullClears() {
         String id = Newsletters.create(token, newSlug(), true);
         as(token)
