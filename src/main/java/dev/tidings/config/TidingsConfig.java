@@ -88,12 +88,12 @@ public interface TidingsConfig {
 
     interface Templates {
         /**
-         * Work one render of a writer's template may do: each loop iteration costs the number of
-         * template nodes it repeats. Over it, the render fails (400 at save and preview, a failed
-         * send at send time).
+         * Work one render of a writer's template may do: every node of the template (expression,
+         * section, text) costs a step, and each loop iteration the nodes it repeats. Over it, the
+         * render fails (400 at save and preview, a failed send at send time).
          */
         @WithDefault("10000")
-        int maxLoopSteps();
+        int maxSteps();
 
         /** Largest rendered subject, HTML or text part of one mail. */
         @WithDefault("2M")

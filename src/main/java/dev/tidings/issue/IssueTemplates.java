@@ -48,7 +48,7 @@ public class IssueTemplates {
     /** Sections inside sections, at most (deeper nesting would exhaust the stack of whoever renders). */
     static final int MAX_DEPTH = 32;
 
-    static final int DEFAULT_MAX_LOOP_STEPS = 10_000;
+    static final int DEFAULT_MAX_STEPS = 10_000;
     static final long DEFAULT_MAX_OUTPUT = 2L * 1024 * 1024;
 
     static final Variant HTML = new Variant(Locale.ROOT, "text/html", "UTF-8");
@@ -73,21 +73,21 @@ public class IssueTemplates {
             .removeStandaloneLines(true)
             .build();
 
-    private final long maxLoopSteps;
+    private final long maxSteps;
     private final long maxOutput;
 
     /** With the default budget (unit tests). */
     public IssueTemplates() {
-        this(DEFAULT_MAX_LOOP_STEPS, DEFAULT_MAX_OUTPUT);
+        this(DEFAULT_MAX_STEPS, DEFAULT_MAX_OUTPUT);
     }
 
     @jakarta.inject.Inject
     public IssueTemplates(dev.tidings.config.TidingsConfig config) {
-        this(config.templates().maxLoopSteps(), config.templates().maxOutput().asLongValue());
+        this(config.templates().maxSteps(), config.templates().maxOutput().asLongValue());
     }
 
-    IssueTemplates(long maxLoopSteps, long maxOutput) {
-        this.maxLoopSteps = maxLoopSteps;
+    IssueTemplates(long maxSteps, long maxOutput) {
+        this.maxSteps = maxSteps;
         this.maxOutput = maxOutput;
     }
 
@@ -98,12 +98,13 @@ public class IssueTemplates {
 
     /** A fresh budget for one mail (subject, HTML and text together). */
     RenderBudget budget() {
-        return new RenderBudget(maxLoopSteps, maxOutput);
+        return new RenderBudget(maxSteps, maxOutput);
     }
 
     /** Renders one template within {@code budget}; the output is counted as it is produced. */
     static String render(TemplateInstance instance, RenderBudget budget) {
         instance.setAttribute(RenderBudget.ATTRIBUTE, budget);
+        budget.spendNodes(BudgetedLoop.nodes(instance.getTemplate().getNodes()));
         StringBuilder out = new StringBuilder();
         try {
             instance.consume(chunk -> budget.write(out, chunk))

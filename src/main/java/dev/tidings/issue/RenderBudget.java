@@ -3,9 +3,10 @@ package dev.tidings.issue;
 import io.quarkus.qute.ResolutionContext;
 
 /**
- * What one render of a writer's template may cost. Loops charge it before they run: the number of
- * iterations times the template nodes each one repeats (nested loops charge again per outer
- * iteration), so the work, and the tree of results Qute builds, is bounded before it is done.
+ * What one render of a writer's template may cost. Each template charges its nodes (expressions,
+ * sections, text) before it renders, and loops charge before they run: the number of iterations
+ * times the template nodes each one repeats (nested loops charge again per outer iteration), so
+ * the work, and the tree of results Qute builds, is bounded before it is done.
  * The output is counted as it is written. One budget per render; not shared between threads.
  */
 final class RenderBudget {
@@ -24,6 +25,15 @@ final class RenderBudget {
 
     static RenderBudget of(ResolutionContext context) {
         return (RenderBudget) context.getAttribute(ATTRIBUTE);
+    }
+
+    /** A template's own nodes, each evaluated once per render: charged before it renders. */
+    void spendNodes(long nodes) {
+        steps += nodes;
+        if (steps > maxSteps) {
+            throw new RenderRefused("the template exceeds its render budget: it has more than " + maxSteps
+                    + " expressions and sections in all (subject, HTML and text); use fewer");
+        }
     }
 
     void spendLoop(long iterations, long nodesPerIteration) {

@@ -222,7 +222,7 @@ class IssueTemplatesTest {
 
     @Test
     void outputOverTheBudgetIsRefusedWhileItIsWritten() {
-        IssueTemplates small = new IssueTemplates(IssueTemplates.DEFAULT_MAX_LOOP_STEPS, 10_000);
+        IssueTemplates small = new IssueTemplates(IssueTemplates.DEFAULT_MAX_STEPS, 10_000);
         CompiledIssue issue = small.compile(
                 UUID.randomUUID(),
                 UUID.randomUUID(),

@@ -150,4 +150,17 @@ class TemplateBudgetTest extends WriterTest {
         assertThat(preview.statusCode()).as(preview.asString()).isEqualTo(400);
         assertThat(preview.jsonPath().getString("detail")).containsIgnoringCase("budget");
     }
+
+    @Test
+    void aTemplateOfManyPlainExpressionsIsChargedToo() {
+        // No loop at all: 25,000 expressions (about 400 KiB, within the body limit), each evaluated
+        // twice per mail (HTML and the plain text made from it).
+        String body = "<p>" + "{subscriber.name}".repeat(25_000) + "</p>";
+        long started = System.nanoTime();
+        Response response = createIssue("bodyHtml", body);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.jsonPath().getString("errors[0].message")).contains("budget");
+        assertThat(millis).as("refused without rendering it").isLessThan(5_000);
+    }
 }
