@@ -96,6 +96,26 @@ public class RequestLimits {
                 }
             }
         });
+        // A form body (url-encoded or multipart) the body handler read but found no field in: the REST
+        // layer would see no parsed form and wait to parse the body itself, which has already been read,
+        // so the request would hang until the client gave up. Such a body is malformed anyway.
+        router.route().order(ORDER + 1).handler(context -> {
+            if (context.request().isExpectMultipart()
+                    && !isImport(context.request().path())
+                    && context.fileUploads().isEmpty()
+                    && context.request().formAttributes().isEmpty()) {
+                answer(
+                        context,
+                        new Problem(
+                                ProblemMapper.typeUri("bad-request"),
+                                "Bad Request",
+                                400,
+                                "The form body has no field that can be read; send application/json",
+                                null));
+            } else {
+                context.next();
+            }
+        });
         // Quarkus's own limit (order -2) guards a chunked import at the HTTP layer with an empty 413;
         // give it some slack, so that the import's own count (ImportService) refuses it first, with a problem.
         router.route().order(-1).handler(context -> {
@@ -164,6 +184,10 @@ public class RequestLimits {
         } else {
             problem = problemFor(status, context.request().path());
         }
+        answer(context, problem);
+    }
+
+    private void answer(RoutingContext context, Problem problem) {
         var response = context.response().setStatusCode(problem.status());
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         boolean close = problem.status() == 413;

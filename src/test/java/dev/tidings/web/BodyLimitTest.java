@@ -123,6 +123,35 @@ class BodyLimitTest extends WriterTest {
         assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
     }
 
+    @Test
+    void aFormBodyWithNoFieldIsAnsweredNotHeld() {
+        // A multipart body whose boundary never comes, or a url-encoded one of only separators: the body
+        // handler finds no field, and the request must get an answer, not hang until the client gives up
+        // (the REST layer waited to parse a body that had already been read).
+        String issue = dev.tidings.testing.Issues.draft(newsletter);
+        Map<String, byte[]> bodies = Map.of(
+                "multipart/form-data; boundary=xyz",
+                "{\"email\":\"a@b.c\",\"email\":\"d@e.f\",".getBytes(StandardCharsets.UTF_8),
+                "application/x-www-form-urlencoded",
+                "&&&".getBytes(StandardCharsets.UTF_8));
+        bodies.forEach((type, body) -> {
+            Map<String, String> headers = Map.of("Content-Type", type, "Authorization", "Bearer " + token);
+            for (String path : java.util.List.of(
+                    ApiPaths.issue(newsletter, issue) + "/publish",
+                    "/api/newsletters",
+                    "/p/" + slug + "/subscribe",
+                    "/p/" + slug + "/unsubscribe?token=x")) {
+                RawHttp.Answer answer = RawHttp.to(RestAssured.port).send("POST", path, headers, body);
+                assertThat(answer.status()).as(type + " to " + path).isBetween(400, 499);
+                assertThat(answer.header("Content-Type"))
+                        .as(type + " to " + path)
+                        .matches("(application/problem\\+json|text/html).*");
+            }
+        });
+        assertThat(dev.tidings.testing.Database.strings("SELECT status FROM issue WHERE id = ?::uuid", issue))
+                .containsExactly("draft");
+    }
+
     private void assertRefusedWhileReading(String path, Map<String, String> headers) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocatedBefore = threads.getTotalThreadAllocatedBytes();

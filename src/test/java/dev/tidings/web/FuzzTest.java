@@ -122,7 +122,9 @@ class FuzzTest {
                 try {
                     answer = RawHttp.to(RestAssured.port).send(operation.method(), path, headers, body);
                 } catch (IllegalStateException e) {
-                    problems.add(operation.method() + " " + path + ": no answer (" + e.getMessage() + ")");
+                    problems.add(operation.method() + " " + path + " " + headers + " body of "
+                            + (body == null ? "none" : body.length + " bytes: " + preview(body)) + ": no answer ("
+                            + e.getMessage() + ")");
                     continue;
                 }
                 requests++;
@@ -325,6 +327,11 @@ class FuzzTest {
             }
             before = now;
         }
+    }
+
+    private static String preview(byte[] body) {
+        String text = new String(body, 0, Math.min(body.length, 80), StandardCharsets.ISO_8859_1);
+        return text.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     private static String pick(List<String> values, Random random) {
