@@ -1,7 +1,11 @@
 package dev.tidings.issue;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.qute.RawString;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Uni;
@@ -11,6 +15,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -31,6 +36,11 @@ import org.jsoup.safety.Safelist;
  * <p>An issue's HTML is the writer's own and is served here on our origin, so it is cleaned with
  * jsoup's relaxed safelist (no scripts, event handlers, styles or forms) and the page carries a
  * Content-Security-Policy that runs no script at all.
+ *
+ * <p>Anyone may ask for a page as often as they like, so each is rendered and cleaned once and kept
+ * (by issue, version and slug) in a cache bounded by weight; an issue whose HTML is longer than
+ * {@link #MAX_CHARS} is not shown here, so that no single page costs more than a few milliseconds
+ * to clean or holds more than that much memory.
  */
 @Path("/p/{slug}/archive")
 @Tag(name = "Public pages")
@@ -38,6 +48,15 @@ public class ArchiveResource {
 
     /** The archive lists at most this many issues (years of a weekly newsletter). */
     static final int LIMIT = 500;
+
+    /** The longest rendered issue (HTML characters) the archive shows; its subscribers got it in full. */
+    static final int MAX_CHARS = 256 * 1024;
+
+    /** What the cache of cleaned pages may hold, in characters (about twice that in bytes). */
+    static final long CACHE_CHARS = 16L * 1024 * 1024;
+
+    private static final String TOO_LONG =
+            "<p>This issue is too long to show in the archive." + " Its subscribers received it in full by mail.</p>";
 
     private static final String CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline';"
             + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -50,13 +69,35 @@ public class ArchiveResource {
     private final IssueRepository issues;
     private final IssueRenderer renderer;
     private final TidingsConfig config;
+    private final Counter renders;
+
+    /** A page's cleaned content by issue, version and slug (the slug is in its links). */
+    private record Key(UUID issue, Instant version, String slug) {}
+
+    /** The cleaned subject and body of an archived issue; a null body if its template is refused. */
+    private record Cleaned(String subject, String body) {}
+
+    private final Cache<Key, Cleaned> pages = Caffeine.newBuilder()
+            .maximumWeight(CACHE_CHARS)
+            .weigher((Key key, Cleaned page) -> 64
+                    + page.subject().length()
+                    + (page.body() == null ? 0 : page.body().length()))
+            .expireAfterAccess(Duration.ofHours(6))
+            .build();
 
     public ArchiveResource(
-            NewsletterDirectory newsletters, IssueRepository issues, IssueRenderer renderer, TidingsConfig config) {
+            NewsletterDirectory newsletters,
+            IssueRepository issues,
+            IssueRenderer renderer,
+            TidingsConfig config,
+            MeterRegistry registry) {
         this.newsletters = newsletters;
         this.issues = issues;
         this.renderer = renderer;
         this.config = config;
+        this.renders = Counter.builder("tidings.archive.renders")
+                .description("Archive pages rendered and cleaned (a visit served from the cache renders nothing)")
+                .register(registry);
     }
 
     @GET
@@ -108,14 +149,9 @@ public class ArchiveResource {
                             if (compiled == null) {
                                 return notFound(true);
                             }
-                            RenderedMail mail;
-                            try {
-                                // On a worker thread: a writer's template may cost up to its render budget.
-                                mail = renderer.render(
-                                        compiled,
-                                        new Recipient(null, "", "", Map.of()),
-                                        config.publicUrl() + "/p/" + n.slug());
-                            } catch (RenderRefused e) {
+                            Cleaned page = pages.get(
+                                    new Key(id, compiled.updatedAt(), n.slug()), key -> render(compiled, n.slug()));
+                            if (page.body() == null) {
                                 return notFound(true);
                             }
                             Instant published = issue.publishedAt() != null ? issue.publishedAt() : issue.createdAt();
@@ -124,13 +160,28 @@ public class ArchiveResource {
                                     ArchivePages.issue(
                                             n.slug(),
                                             n.name(),
-                                            mail.subject(),
+                                            page.subject(),
                                             published.toString(),
                                             DATE.format(published),
-                                            new RawString(clean(mail.html()))));
+                                            new RawString(page.body())));
                         });
             });
         });
+    }
+
+    /**
+     * Renders an issue for nobody in particular and cleans it; on a worker thread, since a writer's
+     * template may cost up to its render budget.
+     */
+    private Cleaned render(CompiledIssue compiled, String slug) {
+        renders.increment();
+        RenderedMail mail;
+        try {
+            mail = renderer.render(compiled, new Recipient(null, "", "", Map.of()), config.publicUrl() + "/p/" + slug);
+        } catch (RenderRefused e) {
+            return new Cleaned("", null);
+        }
+        return new Cleaned(mail.subject(), mail.html().length() > MAX_CHARS ? TOO_LONG : clean(mail.html()));
     }
 
     /** The body of the rendered mail without its hidden preheader, safe to show on our origin. */

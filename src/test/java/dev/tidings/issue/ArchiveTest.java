@@ -8,16 +8,27 @@ import dev.tidings.testing.ApiPaths;
 import dev.tidings.testing.Database;
 import dev.tidings.testing.Newsletters;
 import dev.tidings.testing.WriterTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class ArchiveTest extends WriterTest {
+
+    @Inject
+    MeterRegistry registry;
+
+    private double archiveRenders() {
+        var counter = registry.find("tidings.archive.renders").counter();
+        assertThat(counter).as("the counter of archive renders").isNotNull();
+        return counter.count();
+    }
 
     private String issue(String subject, Map<String, Object> body) {
         Map<String, Object> request = new java.util.HashMap<>(body);
@@ -137,5 +148,31 @@ class ArchiveTest extends WriterTest {
         RestAssured.get("/p/" + otherSlug + "/archive/" + sentElsewhere).then().statusCode(200);
         // The sign-up page next to the archive still answers.
         RestAssured.get("/p/" + slug).then().statusCode(200);
+    }
+
+    @Test
+    void anArchivedIssueIsRenderedOnceNotOnEveryVisit() {
+        String id = issue("Once", Map.of("bodyMarkdown", "Rendered *once*"));
+        markSent(id, "2026-03-02T12:00:00Z");
+        var counter = registry.find("tidings.archive.renders").counter();
+        double first = counter == null ? 0 : counter.count(); // registered when the archive first answers
+        RestAssured.get("/p/" + slug + "/archive/" + id).then().statusCode(200);
+        assertThat(archiveRenders() - first).as("renders for the first visit").isEqualTo(1);
+        double before = archiveRenders();
+        for (int i = 0; i < 5; i++) {
+            assertThat(RestAssured.get("/p/" + slug + "/archive/" + id).asString())
+                    .contains("<em>once</em>");
+        }
+        assertThat(archiveRenders() - before).as("renders for five more visits").isZero();
+    }
+
+    @Test
+    void anIssueTooLongForTheArchiveGetsAShortPage() {
+        // An anonymous visitor must not make the server render and clean a 2 MiB page on every visit.
+        String id = issue("Long", Map.of("bodyMarkdown", ("A long paragraph. ".repeat(50) + "\n\n").repeat(400)));
+        markSent(id, "2026-03-03T12:00:00Z");
+        Response page = RestAssured.get("/p/" + slug + "/archive/" + id);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body().asString()).hasSizeLessThan(64 * 1024).contains("too long");
     }
 }
