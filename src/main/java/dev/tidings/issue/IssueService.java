@@ -270,7 +270,18 @@ public class IssueService {
             // Checked as written first, so that lines are the writer's lines.
             bodyProblem = templates.problem(source, markdown, IssueTemplates.TEXT);
             if (bodyProblem.isEmpty()) {
-                html = Markdown.toHtml(markdown);
+                long maxHtml = config.templates().maxOutput().asLongValue();
+                try {
+                    html = Markdown.toHtml(markdown, maxHtml);
+                } catch (Markdown.TooLong e) {
+                    bodyProblem = Optional.of(new Problem.FieldError(
+                            source,
+                            "becomes more than "
+                                    + (maxHtml >= 1024 * 1024
+                                            ? maxHtml / (1024 * 1024) + " MiB"
+                                            : maxHtml / 1024 + " KiB")
+                                    + " of HTML, more than a mail may hold (a long link used many times?)"));
+                }
             }
         }
         if (bodyProblem.isEmpty()) {

@@ -19,6 +19,12 @@ import org.commonmark.renderer.html.HtmlRenderer;
  * expression as emphasis, so every Qute tag is swapped for an inert alphanumeric placeholder before
  * rendering and put back afterwards, untouched. {@code \{} (Qute's escaped brace) is protected the
  * same way so that it still prints a literal brace.
+ *
+ * <p>The Markdown is a writer's, parsed on our CPU. commonmark-java from 0.32 parses in about
+ * linear time and caps nesting at 100 levels (0.27 recursed once per level, off the stack, and
+ * spent a minute on 400,000 {@code <}; see {@code bench/MarkdownBench.java}). What it cannot cap
+ * is expansion: one long link reference used many times is repeated in full each time, so the
+ * HTML is written into a bounded buffer that stops at {@code maxChars}.
  */
 final class Markdown {
 
@@ -33,7 +39,57 @@ final class Markdown {
 
     private Markdown() {}
 
-    static String toHtml(String markdown) {
+    /** The Markdown would become more HTML than a mail may hold. */
+    static final class TooLong extends RuntimeException {
+        TooLong() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** An appendable that refuses to grow past its limit (the renderer's only output). */
+    private static final class Bounded implements Appendable {
+        private final StringBuilder out = new StringBuilder();
+        private final long max;
+
+        Bounded(long max) {
+            this.max = max;
+        }
+
+        private void check(int more) {
+            if (out.length() + (long) more > max) {
+                throw new TooLong();
+            }
+        }
+
+        @Override
+        public Appendable append(CharSequence text) {
+            CharSequence chars = text == null ? "null" : text;
+            check(chars.length());
+            out.append(chars);
+            return this;
+        }
+
+        @Override
+        public Appendable append(CharSequence text, int start, int end) {
+            CharSequence chars = text == null ? "null" : text;
+            check(end - start);
+            out.append(chars, start, end);
+            return this;
+        }
+
+        @Override
+        public Appendable append(char c) {
+            check(1);
+            out.append(c);
+            return this;
+        }
+    }
+
+    /**
+     * The HTML of a Markdown body, Qute tags untouched; throws {@link TooLong} as soon as it passes
+     * {@code maxChars}.
+     */
+    static String toHtml(String markdown, long maxChars) {
         String marker = "QUTE" + nonce() + "T";
         List<String> tags = new ArrayList<>();
         Matcher matcher = QUTE_TAG.matcher(markdown);
@@ -43,7 +99,9 @@ final class Markdown {
             tags.add(matcher.group());
         }
         matcher.appendTail(shielded);
-        String html = RENDERER.render(PARSER.parse(shielded.toString()));
+        Bounded rendered = new Bounded(maxChars);
+        RENDERER.render(PARSER.parse(shielded.toString()), rendered);
+        String html = rendered.out.toString();
         if (tags.isEmpty()) {
             return html;
         }

@@ -13,7 +13,16 @@ import org.junit.jupiter.api.Test;
 /** The template machinery without a server: Markdown, derived text, escaping and save-time checks. */
 class IssueTemplatesTest {
 
+    private static final long LIMIT = IssueTemplates.DEFAULT_MAX_OUTPUT;
+
     private final IssueTemplates templates = new IssueTemplates();
+
+    @Test
+    void markdownThatWouldExpandPastTheLimitStopsThere() {
+        String markdown = "[a]: https://example.org/" + "u".repeat(1_000) + "\n\n" + "[a] ".repeat(100);
+        assertThat(Markdown.toHtml(markdown, 200_000)).hasSizeGreaterThan(100_000);
+        assertThatThrownBy(() -> Markdown.toHtml(markdown, 50_000)).isInstanceOf(Markdown.TooLong.class);
+    }
 
     private RenderedMail render(String subject, String preheader, String html, String text, Map<String, Object> sub) {
         CompiledIssue compiled =
@@ -27,9 +36,11 @@ class IssueTemplatesTest {
 
     @Test
     void markdownKeepsQuteExpressionsWithQuotesIntact() {
-        String html = Markdown.toHtml("Hello *{subscriber.name}*!\n\n"
-                + "{#if subscriber.attributes.plan == \"pro\"}Thanks for going **pro**.{#else}Consider pro.{/if}\n\n"
-                + "[Unsubscribe]({unsubscribeUrl}) and a \"quoted\" word");
+        String html = Markdown.toHtml(
+                "Hello *{subscriber.name}*!\n\n"
+                        + "{#if subscriber.attributes.plan == \"pro\"}Thanks for going **pro**.{#else}Consider pro.{/if}\n\n"
+                        + "[Unsubscribe]({unsubscribeUrl}) and a \"quoted\" word",
+                LIMIT);
         assertThat(html)
                 .contains("{#if subscriber.attributes.plan == \"pro\"}")
                 .contains("<em>{subscriber.name}</em>")
@@ -46,14 +57,14 @@ class IssueTemplatesTest {
 
     @Test
     void markdownEscapesRawHtmlAndDropsJavascriptLinks() {
-        String html = Markdown.toHtml("<script>alert(1)</script>\n\n[click](javascript:alert(1)) <b>bold</b>");
+        String html = Markdown.toHtml("<script>alert(1)</script>\n\n[click](javascript:alert(1)) <b>bold</b>", LIMIT);
         assertThat(html).doesNotContain("<script>").doesNotContain("<b>").doesNotContain("javascript:");
         assertThat(html).contains("&lt;script&gt;").contains("&lt;b&gt;bold&lt;/b&gt;");
     }
 
     @Test
     void escapedBraceInMarkdownStaysALiteralBrace() {
-        String html = Markdown.toHtml("Use \\{subscriber.name} to greet");
+        String html = Markdown.toHtml("Use \\{subscriber.name} to greet", LIMIT);
         assertThat(render("s", null, html, null, reader("Ann", Map.of())).html())
                 .contains("Use {subscriber.name} to greet");
     }
