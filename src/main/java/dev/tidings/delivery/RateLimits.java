@@ -25,7 +25,7 @@ public class RateLimits {
 
     private final Bucket overall;
     private final Map<String, Bucket> domains = new HashMap<>();
-    private final Map<String, Instant> cooling = new ConcurrentHashMap<>();
+    private final Cooling cooling = new Cooling(1024);
     private final Duration backoff;
     private final DeliveryMetrics metrics;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -47,8 +47,8 @@ public class RateLimits {
     public Uni<Void> acquire(String domain) {
         String key = domain.toLowerCase(Locale.ROOT);
         Uni<Void> wait = Uni.createFrom().voidItem();
-        Instant until = cooling.get(key);
-        if (until != null && until.isAfter(Instant.now())) {
+        Instant until = cooling.until(key, Instant.now());
+        if (until != null) {
             metrics.rateLimited();
             wait = Uni.createFrom().voidItem().onItem().delayIt().by(Duration.between(Instant.now(), until));
         }
@@ -58,7 +58,43 @@ public class RateLimits {
 
     /** A provider asked us to slow down: pause this domain for a while. */
     public void throttle(String domain) {
-        cooling.put(domain.toLowerCase(Locale.ROOT), Instant.now().plus(backoff));
+        Instant now = Instant.now();
+        cooling.cool(domain.toLowerCase(Locale.ROOT), now.plus(backoff), now);
+    }
+
+    /**
+     * Domains paused until a time. Recipient domains are the writers' subscribers', so the map is
+     * pruned of pauses that are over whenever it grows past {@code prune}: it holds the domains
+     * cooling now, not every domain that ever asked us to slow down.
+     */
+    static final class Cooling {
+        private final Map<String, Instant> until = new ConcurrentHashMap<>();
+        private final int prune;
+
+        Cooling(int prune) {
+            this.prune = prune;
+        }
+
+        /** Until when {@code key} is paused, or null if it is not (an ended pause is forgotten). */
+        Instant until(String key, Instant now) {
+            Instant end = until.get(key);
+            if (end != null && !end.isAfter(now)) {
+                until.remove(key, end);
+                return null;
+            }
+            return end;
+        }
+
+        void cool(String key, Instant end, Instant now) {
+            until.put(key, end);
+            if (until.size() > prune) {
+                until.values().removeIf(e -> !e.isAfter(now));
+            }
+        }
+
+        int size() {
+            return until.size();
+        }
     }
 
     public Duration backoff() {
