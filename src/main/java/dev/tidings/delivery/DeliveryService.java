@@ -79,7 +79,7 @@ public class DeliveryService {
         return newsletters
                 .owned(accountId, newsletterId)
                 .flatMap(n -> lifecycle.cancel(newsletterId, issueId))
-                .flatMap(x -> sends.skipRemaining(issueId, "the issue was cancelled"));
+                .flatMap(x -> sends.skipRemaining(issueId));
     }
 
     public Uni<DeliveryViews.Progress> progress(UUID accountId, UUID newsletterId, UUID issueId) {

@@ -47,6 +47,9 @@ public class DeliveryStore {
         }
     }
 
+    /** Why the sends of a cancelled issue were skipped. */
+    static final String CANCELLED = "the issue was cancelled";
+
     /** A send a sweep made due again, with its issue (to be put on Kafka). */
     record Swept(UUID sendId, UUID issueId) {}
 
@@ -152,24 +155,33 @@ public class DeliveryStore {
      * Makes a batch of due sends (of issues that are sending, not paused) retrying with their next
      * attempt {@value #REDISPATCH_MINUTES} minutes out, committed before they go on Kafka: a
      * consumer claims them as {@code retrying}; should the caller die before producing them, the
-     * sweep finds them again then.
+     * sweep finds them again then. Due sends of a cancelled issue (a retry recorded as the cancel
+     * committed, or a claim whose instance died) end skipped instead and are not returned.
      */
     Uni<List<Swept>> sweep(Sweep sweep) {
         return pool.withTransaction(conn -> conn.preparedQuery(
                                 """
                                 WITH due AS (
-                                    SELECT s.id FROM send s JOIN issue i ON i.id = s.issue_id AND i.status = 'sending'
+                                    SELECT s.id, i.status = 'cancelled' AS cancelled
+                                    FROM send s JOIN issue i ON i.id = s.issue_id AND i.status IN ('sending', 'cancelled')
                                     WHERE %s ORDER BY %s LIMIT %d FOR UPDATE OF s SKIP LOCKED)
-                                UPDATE send SET status = 'retrying', lease_until = NULL,
-                                    next_attempt_at = now() + interval '%d minutes'
+                                UPDATE send SET status = CASE WHEN due.cancelled THEN 'skipped' ELSE 'retrying' END,
+                                    lease_until = NULL,
+                                    last_error = CASE WHEN due.cancelled THEN $1 ELSE send.last_error END,
+                                    next_attempt_at = CASE WHEN due.cancelled THEN NULL
+                                                      ELSE now() + interval '%d minutes' END
                                 FROM due WHERE send.id = due.id
-                                RETURNING send.id, send.issue_id
+                                RETURNING send.id, send.issue_id, due.cancelled
                                 """
                                         .formatted(sweep.condition, sweep.order, SWEEP_BATCH, REDISPATCH_MINUTES))
-                        .execute())
+                        .execute(Tuple.of(CANCELLED)))
                 .map(rows -> {
                     List<Swept> swept = new ArrayList<>(rows.size());
-                    rows.forEach(r -> swept.add(new Swept(r.getUUID("id"), r.getUUID("issue_id"))));
+                    rows.forEach(r -> {
+                        if (!r.getBoolean("cancelled")) {
+                            swept.add(new Swept(r.getUUID("id"), r.getUUID("issue_id")));
+                        }
+                    });
                     return swept;
                 });
     }
@@ -220,7 +232,8 @@ public class DeliveryStore {
 
     /**
      * Records outcomes in one statement, only over claims still held (the lease is the claim
-     * token). IS NOT DISTINCT FROM keeps the lease out of the generic plan's index choice: a claim
+     * token). A retry of an issue cancelled meanwhile ends skipped: nothing would ever send it.
+     * IS NOT DISTINCT FROM keeps the lease out of the generic plan's index choice: a claim
      * gives 100 sends the same lease, so probing the lease index visited 100 rows per send.
      */
     public Uni<Void> record(List<Outcome> outcomes) {
@@ -242,24 +255,32 @@ public class DeliveryStore {
         }
         return pool.preparedQuery(
                         """
-                        UPDATE send s SET status = u.status, attempts = s.attempts + u.counted, last_error = u.error,
-                            next_attempt_at = u.next_at, lease_until = NULL,
+                        UPDATE send s SET
+                            status = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN 'skipped' ELSE u.status END,
+                            attempts = s.attempts + u.counted,
+                            last_error = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN $7 ELSE u.error END,
+                            next_attempt_at = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN NULL ELSE u.next_at END,
+                            lease_until = NULL,
                             sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
                         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-                             AS u(id, status, counted, error, next_at, lease)
-                        WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
+                             AS u(id, status, counted, error, next_at, lease), issue i
+                        WHERE s.id = u.id AND i.id = s.issue_id
+                          AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
                         """)
-                .execute(Tuple.of(ids, statuses, counted, errors, next, leases))
+                .execute(Tuple.from(new Object[] {ids, statuses, counted, errors, next, leases, CANCELLED}))
                 .replaceWithVoid();
     }
 
     // --- steering and reports
 
-    /** Cancel: what has not gone out yet is skipped. */
-    Uni<Void> skipRemaining(UUID issueId, String reason) {
+    /**
+     * Cancel: what has not gone out yet is skipped. Sends in flight end when their attempt does
+     * (sent, failed, or skipped instead of a retry; see {@link #record}), or by the sweeps.
+     */
+    Uni<Void> skipRemaining(UUID issueId) {
         return pool.preparedQuery("UPDATE send SET status = 'skipped', last_error = $2"
                         + " WHERE issue_id = $1 AND status IN ('queued', 'retrying')")
-                .execute(Tuple.of(issueId, reason))
+                .execute(Tuple.of(issueId, CANCELLED))
                 .replaceWithVoid();
     }
 

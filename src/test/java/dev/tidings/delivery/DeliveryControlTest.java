@@ -119,6 +119,63 @@ class DeliveryControlTest extends WriterTest {
     }
 
     @Test
+    void aSendInFlightWhenTheIssueIsCancelledEndsSkippedNotRetrying() throws Exception {
+        // The receiver takes 3 s to answer RCPT, then asks to try again later (451): the sends in
+        // flight at the cancel come back as retries of an issue that will never send again. They
+        // must end skipped, not stay "retrying" (or "sending") for ever.
+        List<String> emails = f.subscribers(12);
+        mailbox.slowDomain(f.domain(), Duration.ofSeconds(3));
+        emails.forEach(e -> mailbox.refuse(e, 451, 1));
+        String issue = Issues.draft(f.newsletter());
+        f.publish(issue);
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.delivery(issue).getInt("sending") > 0);
+        as(f.token()).post(f.base(issue) + "/cancel").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    JsonPath now = f.delivery(issue);
+                    assertThat(now.getInt("sending") + now.getInt("retrying") + now.getInt("queued"))
+                            .as("sends not ended: %s", now.prettify())
+                            .isZero();
+                });
+        JsonPath after = f.delivery(issue);
+        assertThat(after.getString("status")).isEqualTo("cancelled");
+        assertThat(after.getInt("skipped")).isEqualTo(12);
+        assertThat(delivered(emails)).isZero();
+        assertThat(Database.strings(
+                        "SELECT DISTINCT last_error FROM send WHERE issue_id = ?::uuid AND status = 'skipped'", issue))
+                .containsExactly("the issue was cancelled");
+    }
+
+    @Test
+    void aClaimOfACancelledIssueLeftByADeadInstanceEndsSkipped() {
+        List<String> emails = f.subscribers(10);
+        mailbox.slowDomain(f.domain(), Duration.ofSeconds(2)); // so that most are still queued at the cancel
+        String issue = Issues.draft(f.newsletter());
+        f.publish(issue);
+        as(f.token()).post(f.base(issue) + "/cancel").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.delivery(issue).getInt("sending") == 0);
+        // As an instance that died holding a claim would leave it, and a retry recorded as the cancel committed.
+        List<String> ids = Database.strings(
+                "SELECT id FROM send WHERE issue_id = ?::uuid AND status = 'skipped' ORDER BY id", issue);
+        assertThat(ids).hasSizeGreaterThanOrEqualTo(2);
+        Database.update(
+                "UPDATE send SET status = 'sending', lease_until = now() - interval '1 minute' WHERE id = ?::uuid",
+                ids.get(0));
+        Database.update("UPDATE send SET status = 'retrying', next_attempt_at = now() WHERE id = ?::uuid", ids.get(1));
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() ->
+                        f.delivery(issue).getInt("sending") + f.delivery(issue).getInt("retrying") == 0);
+        JsonPath after = f.delivery(issue);
+        assertThat(after.getInt("skipped") + after.getInt("sent")).isEqualTo(10);
+        assertThat(Database.strings(
+                        "SELECT last_error FROM send WHERE id IN (?::uuid, ?::uuid)", ids.get(0), ids.get(1)))
+                .containsOnly("the issue was cancelled");
+        assertThat(delivered(emails)).isEqualTo(after.getInt("sent"));
+    }
+
+    @Test
     void aScheduledIssueGoesOutOnceWhenDue() {
         List<String> emails = f.subscribers(6);
         String issue = Issues.draft(f.newsletter());
