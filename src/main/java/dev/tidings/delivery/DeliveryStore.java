@@ -232,7 +232,8 @@ public class DeliveryStore {
 
     /**
      * Records outcomes in one statement, only over claims still held (the lease is the claim
-     * token). A retry of an issue cancelled meanwhile ends skipped: nothing would ever send it.
+     * token). A retry of an issue cancelled meanwhile ends skipped: nothing would ever send it (a
+     * batch without retries, the common case, is written without looking at the issue).
      * IS NOT DISTINCT FROM keeps the lease out of the generic plan's index choice: a claim
      * gives 100 sends the same lease, so probing the lease index visited 100 rows per send.
      */
@@ -244,8 +245,10 @@ public class DeliveryStore {
         String[] errors = new String[n];
         OffsetDateTime[] next = new OffsetDateTime[n];
         OffsetDateTime[] leases = new OffsetDateTime[n];
+        boolean anyRetry = false;
         for (int i = 0; i < n; i++) {
             Outcome o = outcomes.get(i);
+            anyRetry |= o.status() == SendStatus.RETRYING;
             ids[i] = o.sendId();
             leases[i] = o.lease();
             statuses[i] = o.status().wire();
@@ -253,23 +256,40 @@ public class DeliveryStore {
             errors[i] = o.error() == null ? null : truncate(o.error());
             next[i] = o.nextAttemptAt() == null ? null : o.nextAttemptAt().atOffset(ZoneOffset.UTC);
         }
-        return pool.preparedQuery(
-                        """
-                        UPDATE send s SET
-                            status = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN 'skipped' ELSE u.status END,
-                            attempts = s.attempts + u.counted,
-                            last_error = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN $7 ELSE u.error END,
-                            next_attempt_at = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN NULL ELSE u.next_at END,
-                            lease_until = NULL,
-                            sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
-                        FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-                             AS u(id, status, counted, error, next_at, lease), issue i
-                        WHERE s.id = u.id AND i.id = s.issue_id
-                          AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
-                        """)
-                .execute(Tuple.from(new Object[] {ids, statuses, counted, errors, next, leases, CANCELLED}))
+        Tuple args = Tuple.from(new Object[] {ids, statuses, counted, errors, next, leases});
+        if (!anyRetry) {
+            return pool.preparedQuery(RECORD).execute(args).replaceWithVoid();
+        }
+        return pool.preparedQuery(RECORD_WITH_RETRIES)
+                .execute(args.addValue(CANCELLED))
                 .replaceWithVoid();
     }
+
+    private static final String RECORD =
+            """
+            UPDATE send s SET status = u.status, attempts = s.attempts + u.counted, last_error = u.error,
+                next_attempt_at = u.next_at, lease_until = NULL,
+                sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
+            FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+                 AS u(id, status, counted, error, next_at, lease)
+            WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
+            """;
+
+    /** {@link #RECORD} for a batch with retries: a retry of an issue cancelled meanwhile ends skipped. */
+    private static final String RECORD_WITH_RETRIES =
+            """
+            UPDATE send s SET
+                status = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN 'skipped' ELSE u.status END,
+                attempts = s.attempts + u.counted,
+                last_error = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN $7 ELSE u.error END,
+                next_attempt_at = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN NULL ELSE u.next_at END,
+                lease_until = NULL,
+                sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
+            FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+                 AS u(id, status, counted, error, next_at, lease), issue i
+            WHERE s.id = u.id AND i.id = s.issue_id
+              AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
+            """;
 
     // --- steering and reports
 

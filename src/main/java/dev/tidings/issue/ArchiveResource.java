@@ -56,7 +56,7 @@ public class ArchiveResource {
     static final long CACHE_CHARS = 16L * 1024 * 1024;
 
     private static final String TOO_LONG =
-            "<p>This issue is too long to show in the archive." + " Its subscribers received it in full by mail.</p>";
+            "<p>This issue is too long to show in the archive. Its subscribers received it in full by mail.</p>";
 
     private static final String CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline';"
             + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
