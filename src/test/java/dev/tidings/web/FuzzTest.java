@@ -316,17 +316,27 @@ class FuzzTest {
                         newsletter));
     }
 
-    /** Waits until the fingerprint stops changing (at most a few seconds). */
+    /**
+     * Waits until the fingerprint stops changing and no issue is still sending (at most ten
+     * seconds): a published issue (with nobody to send to) is finished by the dispatcher's next
+     * tick, a second later, which a quiet quarter of a second does not cover.
+     */
     private static void settle(String email, String newsletter) throws InterruptedException {
         String before = fingerprint(email, newsletter);
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 40; i++) {
             Thread.sleep(250);
             String now = fingerprint(email, newsletter);
-            if (now.equals(before)) {
+            if (now.equals(before) && sending(newsletter) == 0) {
                 return;
             }
             before = now;
         }
+    }
+
+    private static int sending(String newsletter) {
+        return Integer.parseInt(Database.strings(
+                        "SELECT count(*) FROM issue WHERE newsletter_id = ?::uuid AND status = 'sending'", newsletter)
+                .get(0));
     }
 
     private static String preview(byte[] body) {
