@@ -70,6 +70,28 @@ class OperationsTest {
     }
 
     @Test
+    void refusedRequestsToMadeUpPathsDoNotCrowdOutTheRoutesMetrics() {
+        // A request refused before a route template was known (a method the path does not take, a
+        // cross-site origin) carried its raw path into the uri tag: a client could fill the registry's
+        // 100 uri values with made-up paths, and the metrics of routes first asked for after that were dropped.
+        for (int i = 0; i < 60; i++) {
+            given().get("/p/made-up-" + i + "/subscribe").then().statusCode(405);
+            given().header("Origin", "https://evil.example")
+                    .contentType("application/json")
+                    .body("{}")
+                    .post("/api/newsletters/made-up-" + i)
+                    .then()
+                    .statusCode(403);
+        }
+        given().get("/p/no-such-newsletter/archive").then().statusCode(404);
+        String metrics =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.assertj.core.api.Assertions.assertThat(metrics)
+                .doesNotContain("made-up-")
+                .contains("uri=\"/p/{slug}/archive\"");
+    }
+
+    @Test
     void theOpenApiDocumentDescribesTheAccountEndpoints() {
         management()
                 .accept("application/json")
