@@ -213,8 +213,8 @@ public class ImportService {
                                 408,
                                 "upload-too-slow",
                                 "Upload too slow",
-                                "A CSV upload may take at most " + maxTime.toMinutes()
-                                        + " minutes; upload it from a faster connection, or in parts");
+                                "A CSV upload may take at most " + human(maxTime)
+                                        + "; upload it from a faster connection, or in parts");
                     }
                     total += n;
                     if (total > limit) {
@@ -237,6 +237,14 @@ public class ImportService {
             deleteQuietly(file);
             throw e;
         }
+    }
+
+    /** "10 minutes", "90 seconds": a limit as a writer reads it. */
+    static String human(Duration d) {
+        long seconds = d.toSeconds();
+        return seconds % 60 == 0 && seconds >= 60
+                ? seconds / 60 + (seconds == 60 ? " minute" : " minutes")
+                : seconds + (seconds == 1 ? " second" : " seconds");
     }
 
     /**

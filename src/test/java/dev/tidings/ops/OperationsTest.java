@@ -92,6 +92,16 @@ class OperationsTest {
     }
 
     @Test
+    void aQuietConnectionIsClosedWithinAMinute() {
+        // Quarkus keeps an idle connection 30 minutes by default: a client sending half a request
+        // head now and then could hold thousands (SlowClientTest shows the timeout at work).
+        java.time.Duration idle = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.http.idle-timeout", java.time.Duration.class)
+                .orElse(java.time.Duration.ofMinutes(30));
+        org.assertj.core.api.Assertions.assertThat(idle).isLessThanOrEqualTo(java.time.Duration.ofMinutes(1));
+    }
+
+    @Test
     void theOpenApiDocumentDescribesTheAccountEndpoints() {
         management()
                 .accept("application/json")
