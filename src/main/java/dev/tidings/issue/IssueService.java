@@ -7,6 +7,7 @@ import dev.tidings.common.PageRequest;
 import dev.tidings.common.PatchBody;
 import dev.tidings.common.Problem;
 import dev.tidings.common.ProblemException;
+import dev.tidings.common.Units;
 import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.subscriber.PublicLinks;
@@ -277,9 +278,7 @@ public class IssueService {
                     bodyProblem = Optional.of(new Problem.FieldError(
                             source,
                             "becomes more than "
-                                    + (maxHtml >= 1024 * 1024
-                                            ? maxHtml / (1024 * 1024) + " MiB"
-                                            : maxHtml / 1024 + " KiB")
+                                    + Units.bytes(maxHtml)
                                     + " of HTML, more than a mail may hold (a long link used many times?)"));
                 }
             }

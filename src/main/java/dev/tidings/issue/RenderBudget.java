@@ -1,5 +1,6 @@
 package dev.tidings.issue;
 
+import dev.tidings.common.Units;
 import io.quarkus.qute.ResolutionContext;
 
 /**
@@ -47,8 +48,8 @@ final class RenderBudget {
     void write(StringBuilder out, String chunk) {
         output += chunk.length();
         if (output > maxOutput) {
-            throw new RenderRefused("the template exceeds its render budget: one mail would be longer than "
-                    + (maxOutput >= 1024 * 1024 ? maxOutput / (1024 * 1024) + " MiB" : maxOutput / 1024 + " KiB"));
+            throw new RenderRefused(
+                    "the template exceeds its render budget: one mail would be longer than " + Units.bytes(maxOutput));
         }
         out.append(chunk);
     }

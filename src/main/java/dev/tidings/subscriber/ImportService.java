@@ -2,6 +2,7 @@ package dev.tidings.subscriber;
 
 import dev.tidings.common.MailQuotas;
 import dev.tidings.common.ProblemException;
+import dev.tidings.common.Units;
 import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
 import io.quarkus.runtime.ShutdownEvent;
@@ -213,7 +214,7 @@ public class ImportService {
                                 408,
                                 "upload-too-slow",
                                 "Upload too slow",
-                                "A CSV upload may take at most " + human(maxTime)
+                                "A CSV upload may take at most " + Units.duration(maxTime)
                                         + "; upload it from a faster connection, or in parts");
                     }
                     total += n;
@@ -222,8 +223,8 @@ public class ImportService {
                                 413,
                                 "body-too-large",
                                 "Request body too large",
-                                "A CSV import may be at most " + limit / (1024 * 1024)
-                                        + " MiB; split the file and import the parts one after the other");
+                                "A CSV import may be at most " + Units.bytes(limit)
+                                        + "; split the file and import the parts one after the other");
                     }
                     out.write(buffer, 0, n);
                 }
@@ -237,14 +238,6 @@ public class ImportService {
             deleteQuietly(file);
             throw e;
         }
-    }
-
-    /** "10 minutes", "90 seconds": a limit as a writer reads it. */
-    static String human(Duration d) {
-        long seconds = d.toSeconds();
-        return seconds % 60 == 0 && seconds >= 60
-                ? seconds / 60 + (seconds == 60 ? " minute" : " minutes")
-                : seconds + (seconds == 1 ? " second" : " seconds");
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.tidings.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tidings.common.Problem;
+import dev.tidings.common.Units;
 import dev.tidings.config.TidingsConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.http.HttpMethod;
@@ -210,8 +211,8 @@ public class RequestLimits {
                     "Request body too large",
                     413,
                     isImport(path)
-                            ? "A CSV import may be at most " + megabytes(maxImport)
-                            : "Send at most " + megabytes(maxBody) + " here (a form field at most 2 KiB)",
+                            ? "A CSV import may be at most " + Units.bytes(maxImport)
+                            : "Send at most " + Units.bytes(maxBody) + " here (a form field at most 2 KiB)",
                     null);
             case 404 -> new Problem(
                     ProblemMapper.typeUri("not-found"), "Not Found", 404, "There is no such resource", null);
@@ -260,11 +261,5 @@ public class RequestLimits {
             }
         }
         return 500;
-    }
-
-    private static String megabytes(long bytes) {
-        return bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0
-                ? bytes / (1024 * 1024) + " MiB"
-                : bytes / 1024 + " KiB";
     }
 }
