@@ -5,27 +5,27 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
 /** Bodies of the {@code /api/auth} requests. */
-final class AuthRequests {
+public final class AuthRequests {
 
     private AuthRequests() {}
 
-    record Signup(
+    public record Signup(
             @ValidEmail String email,
             @NotNull @Size(min = 10, max = 128, message = "must be 10 to 128 characters") String password,
             @Size(max = 100, message = "must be at most 100 characters") String name) {}
 
-    record Verify(@ValidEmail String email, @NotNull String code) {}
+    public record Verify(@ValidEmail String email, @NotNull String code) {}
 
-    record Login(
+    public record Login(
             @ValidEmail String email,
             @NotNull @Size(max = 1024, message = "must be at most 1024 characters") String password) {}
 
-    record PasswordReset(@ValidEmail String email) {}
+    public record PasswordReset(@ValidEmail String email) {}
 
-    record PasswordResetConfirm(
+    public record PasswordResetConfirm(
             @ValidEmail String email,
             @NotNull String code,
             @NotNull @Size(min = 10, max = 128, message = "must be 10 to 128 characters") String newPassword) {}
 
-    record Status(String status) {}
+    public record Status(String status) {}
 }

@@ -100,16 +100,6 @@ public class AuthResource {
     }
 
     private NewCookie sessionCookie(String value, int maxAgeSeconds) {
-        NewCookie.Builder cookie = new NewCookie.Builder(config.cookieName());
-        if (maxAgeSeconds == 0) {
-            cookie.expiry(new java.util.Date(0));
-        }
-        return cookie.value(value)
-                .path("/")
-                .httpOnly(true)
-                .secure(config.cookieSecure())
-                .sameSite(NewCookie.SameSite.LAX)
-                .maxAge(maxAgeSeconds)
-                .build();
+        return dev.tidings.web.SessionCookie.of(config, value, maxAgeSeconds);
     }
 }

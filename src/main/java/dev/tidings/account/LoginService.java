@@ -79,6 +79,18 @@ public class LoginService {
                         }));
     }
 
+    /**
+     * A session for an account whose address was just confirmed with its emailed code, in the
+     * browser that signed it up (the web admin proves that with a signed cookie of its own). Null
+     * when the account does not exist or is not verified.
+     */
+    public Uni<String> sessionAfterVerification(EmailAddress email) {
+        return Panache.withSession(() -> accounts.findByEmail(email))
+                .flatMap(account -> account == null || !account.isVerified()
+                        ? Uni.createFrom().nullItem()
+                        : newSession(account.id));
+    }
+
     public Uni<Void> logout(String sessionToken) {
         if (sessionToken == null || sessionToken.isBlank()) {
             return Uni.createFrom().voidItem();

@@ -119,6 +119,32 @@ public class DeliveryService {
                 Math.round(rate * 10) / 10.0);
     }
 
+    /**
+     * How far each of these issues got: sends done (sent, failed, bounced, skipped) of its
+     * recipients, in one query for the whole list. The issues come from the caller's own listing.
+     */
+    public Uni<Map<UUID, DeliveryViews.Share>> shares(java.util.List<dev.tidings.issue.Issue> issues) {
+        java.util.List<UUID> ids = issues.stream()
+                .filter(i -> i.recipients() != null)
+                .map(dev.tidings.issue.Issue::id)
+                .toList();
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return sends.counts(ids).map(byIssue -> {
+            Map<UUID, DeliveryViews.Share> shares = new java.util.HashMap<>();
+            issues.stream().filter(i -> i.recipients() != null).forEach(i -> {
+                Map<SendStatus, Long> by = byIssue.get(i.id());
+                long done = by.get(SendStatus.SENT)
+                        + by.get(SendStatus.FAILED)
+                        + by.get(SendStatus.BOUNCED)
+                        + by.get(SendStatus.SKIPPED);
+                shares.put(i.id(), new DeliveryViews.Share(i.recipients(), by.get(SendStatus.SENT), done));
+            });
+            return shares;
+        });
+    }
+
     public Uni<Page<DeliveryViews.SendView>> sends(
             UUID accountId, UUID newsletterId, UUID issueId, String status, PageRequest page) {
         SendStatus filter = status == null || status.isBlank() ? null : SendStatus.parse(status, "status");

@@ -333,6 +333,27 @@ public class DeliveryStore {
                 });
     }
 
+    /** {@link #counts} of several issues in one statement (lists of issues with their progress). */
+    Uni<Map<UUID, Map<SendStatus, Long>>> counts(java.util.Collection<UUID> issueIds) {
+        return pool.preparedQuery(
+                        "SELECT issue_id, status, sum(n)::bigint AS n FROM send_count WHERE issue_id = ANY($1)"
+                                + " GROUP BY issue_id, status")
+                .execute(Tuple.of(issueIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, Map<SendStatus, Long>> all = new java.util.HashMap<>();
+                    for (UUID id : issueIds) {
+                        Map<SendStatus, Long> counts = new EnumMap<>(SendStatus.class);
+                        for (SendStatus status : SendStatus.values()) {
+                            counts.put(status, 0L);
+                        }
+                        all.put(id, counts);
+                    }
+                    rows.forEach(r ->
+                            all.get(r.getUUID("issue_id")).put(SendStatus.of(r.getString("status")), r.getLong("n")));
+                    return all;
+                });
+    }
+
     /** The issue's sends, newest first, optionally of one status, one more than the page asks for. */
     Uni<List<Listed>> page(UUID newsletterId, UUID issueId, SendStatus status, PageRequest page) {
         StringBuilder sql = new StringBuilder(

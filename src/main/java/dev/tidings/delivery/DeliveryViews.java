@@ -4,18 +4,18 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** Bodies of the delivery endpoints. */
-final class DeliveryViews {
+public final class DeliveryViews {
 
     private DeliveryViews() {}
 
-    record PublishRequest(Instant scheduledAt) {}
+    public record PublishRequest(Instant scheduledAt) {}
 
     /** POST .../test body: 1 to 10 addresses. */
-    record TestSendRequest(java.util.List<String> emails) {}
+    public record TestSendRequest(java.util.List<String> emails) {}
 
-    record Published(String status, int recipients) {}
+    public record Published(String status, int recipients) {}
 
-    record Progress(
+    public record Progress(
             String status,
             int recipients,
             long queued,
@@ -29,7 +29,15 @@ final class DeliveryViews {
             Instant finishedAt,
             double sentPerSecond) {}
 
-    record SendView(
+    /** How far an issue got: of its recipients, how many were sent and how many are done. */
+    public record Share(int recipients, long sent, long done) {
+        /** Done, in whole percent (100 for an issue with no recipients). */
+        public int percent() {
+            return recipients == 0 ? 100 : (int) Math.min(100, done * 100 / recipients);
+        }
+    }
+
+    public record SendView(
             UUID subscriberId,
             String email,
             String status,

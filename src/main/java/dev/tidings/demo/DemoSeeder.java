@@ -3,6 +3,9 @@ package dev.tidings.demo;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 import dev.tidings.config.TidingsConfig;
+import dev.tidings.delivery.DeliveryService;
+import dev.tidings.issue.IssueRequests;
+import dev.tidings.issue.IssueService;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -15,7 +18,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Seeds the local run ({@code tidings.demo.enabled=true}): a verified demo account and its newsletter
- * "demo" with five subscribers. Does nothing otherwise, and nothing twice.
+ * "demo" with five subscribers, and a first issue published through the real pipeline (so the
+ * admin's delivery view and the public archive show something). Does nothing otherwise, and
+ * nothing twice.
  */
 @ApplicationScoped
 public class DemoSeeder {
@@ -24,6 +29,28 @@ public class DemoSeeder {
     public static final String PASSWORD = "tidings-demo-password";
 
     private static final Logger LOG = Logger.getLogger(DemoSeeder.class);
+
+    static final String ISSUE_MARKDOWN =
+            """
+            Hello {subscriber.name ?: 'there'},
+
+            Welcome to **The Demo Dispatch**, the first issue of a newsletter sent by Tidings on this
+            machine. Every subscriber got it exactly once; the delivery view in the web admin shows how.
+
+            - Write an issue in Markdown or HTML, and preview it as any subscriber gets it.
+            - Send yourself a test, then publish to everyone (or schedule it).
+            - Watch the delivery live.
+
+            [Unsubscribe]({unsubscribeUrl})
+            """;
+
+    private final IssueService issues;
+    private final DeliveryService delivery;
+
+    public DemoSeeder(IssueService issues, DeliveryService delivery) {
+        this.issues = issues;
+        this.delivery = delivery;
+    }
 
     void seed(@Observes StartupEvent event, TidingsConfig config, Pool pool) {
         if (!config.demo().enabled()) {
@@ -43,6 +70,40 @@ public class DemoSeeder {
                 .rowCount();
         LOG.infof(inserted == 1 ? "Seeded demo account %s" : "Demo account %s already exists", EMAIL);
         seedNewsletter(pool, now);
+        seedIssue(pool);
+    }
+
+    /** The first issue, written and published through the services as the writer would. */
+    private void seedIssue(Pool pool) {
+        var rows = pool.preparedQuery(
+                        """
+                        SELECT n.id, n.account_id, (SELECT count(*) FROM issue i WHERE i.newsletter_id = n.id) AS issues
+                        FROM newsletter n WHERE n.slug = 'demo'
+                        """)
+                .execute()
+                .await()
+                .indefinitely();
+        if (rows.size() == 0 || rows.iterator().next().getLong("issues") > 0) {
+            return;
+        }
+        var row = rows.iterator().next();
+        UUID accountId = row.getUUID("account_id");
+        UUID newsletterId = row.getUUID("id");
+        var issue = issues.create(
+                        accountId,
+                        newsletterId,
+                        new IssueRequests.Create(
+                                "Welcome to The Demo Dispatch",
+                                "A first issue, sent by Tidings",
+                                ISSUE_MARKDOWN,
+                                null,
+                                null))
+                .await()
+                .indefinitely();
+        delivery.publish(accountId, newsletterId, issue.id(), null, "demo-first-issue")
+                .await()
+                .indefinitely();
+        LOG.infof("Published the demo issue %s", issue.id());
     }
 
     /** A newsletter with a handful of subscribers, its sign-up page at /p/demo. */

@@ -29,6 +29,13 @@ public record Issue(
     static final String COLUMNS = "id, newsletter_id, subject, preheader, body_markdown, body_html, body_text, status,"
             + " scheduled_at, recipients, created_at, updated_at, published_at, finished_at";
 
+    /** {@link #COLUMNS} of a table called {@code alias} in a join. */
+    static String columns(String alias) {
+        return java.util.Arrays.stream(COLUMNS.split(","))
+                .map(c -> alias + "." + c.strip())
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     static Issue of(Row row) {
         return new Issue(
                 row.getUUID("id"),

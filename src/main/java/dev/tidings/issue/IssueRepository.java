@@ -95,6 +95,15 @@ public class IssueRepository {
                 .map(rows -> rows.rowCount() == 1);
     }
 
+    /** The account's latest issues over all its newsletters, newest first (the admin's dashboard). */
+    public Uni<List<Issue>> recentOfAccount(UUID accountId, int limit) {
+        return pool.preparedQuery("SELECT " + Issue.columns("i")
+                        + " FROM issue i JOIN newsletter n ON n.id = i.newsletter_id WHERE n.account_id = $1"
+                        + " ORDER BY i.created_at DESC, i.id DESC LIMIT $2")
+                .execute(Tuple.of(accountId, limit))
+                .map(IssueRepository::all);
+    }
+
     /** The newsletter's sent issues, newest first. */
     public Uni<List<ArchiveEntry>> archive(UUID newsletterId, int limit) {
         return pool.preparedQuery(

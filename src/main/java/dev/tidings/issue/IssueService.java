@@ -93,6 +93,11 @@ public class IssueService {
                 .map(rows -> Page.of(rows, page.limit(), i -> new Cursor(i.createdAt(), i.id()), i -> i));
     }
 
+    /** The account's latest issues over all its newsletters, newest first (at most {@code limit}). */
+    public Uni<List<Issue>> recent(UUID accountId, int limit) {
+        return issues.recentOfAccount(accountId, Math.max(1, Math.min(limit, 50)));
+    }
+
     public Uni<Issue> get(UUID accountId, UUID newsletterId, UUID id) {
         return owned(accountId, newsletterId, id);
     }

@@ -6,7 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-final class NewsletterRequests {
+public final class NewsletterRequests {
 
     static final String SLUG = "^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$";
     static final String SLUG_MESSAGE =
@@ -15,7 +15,7 @@ final class NewsletterRequests {
 
     private NewsletterRequests() {}
 
-    record Create(
+    public record Create(
             @NotNull @Pattern(regexp = SLUG, message = SLUG_MESSAGE) String slug,
             @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line") String name,
             @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line") String fromName,

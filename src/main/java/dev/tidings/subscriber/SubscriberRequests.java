@@ -6,14 +6,14 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.nio.charset.StandardCharsets;
 
-final class SubscriberRequests {
+public final class SubscriberRequests {
 
     /** Attributes are for personalisation, not storage: a JSON object of at most this many bytes. */
     static final int MAX_ATTRIBUTE_BYTES = 4096;
 
     private SubscriberRequests() {}
 
-    record Create(
+    public record Create(
             @ValidEmail String email,
             @Size(max = 200) @Pattern(regexp = "^[^\\r\\n]*$", message = "must be one line") String name,
             JsonNode attributes,

@@ -1,0 +1,80 @@
+package dev.tidings.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidings.testing.Accounts;
+import dev.tidings.testing.Issues;
+import dev.tidings.testing.Newsletters;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The delivery view: pause, resume and cancel a delivery under way; each failure's SMTP reply in the sends table. */
+@QuarkusTest
+class DeliveryBrowserTest extends BrowserTest {
+
+    @Test
+    void pauseResumeAndCancelADeliveryUnderWay() {
+        String token = signedInWriter(Accounts.newEmail());
+        String id = newsletter(token, Newsletters.newSlug());
+        String domain = "slow-" + Newsletters.newSlug() + ".example.com";
+        mailbox.slowDomain(domain, Duration.ofMillis(1500));
+        StringBuilder csv = new StringBuilder("email\n");
+        for (int i = 0; i < 300; i++) {
+            csv.append("reader").append(i).append('@').append(domain).append('\n');
+        }
+        Newsletters.awaitImport(token, Newsletters.startImport(token, id, csv.toString()), Duration.ofSeconds(30));
+        String issue = Issues.draft(id);
+        Newsletters.as(token)
+                .post("/api/newsletters/" + id + "/issues/" + issue + "/publish")
+                .then()
+                .statusCode(202);
+
+        browser.go("/app/newsletters/" + id + "/issues/" + issue + "/delivery").waitText("#progress-block", "sending");
+        browser.accessible().screenshot("delivery-sending");
+        browser.click("form[action$='/pause'] button").waitText("#progress-block", "paused");
+        browser.click("form[action$='/resume'] button").waitText("#progress-block", "sending");
+        browser.click("details.confirm summary").click("form[action$='/cancel'] button");
+        browser.waitText("#progress-block", "cancelled");
+        Newsletters.as(token)
+                .get("/api/newsletters/" + id + "/issues/" + issue + "/delivery")
+                .then()
+                .body("status", org.hamcrest.Matchers.equalTo("cancelled"));
+        // What was left is skipped (by the dispatcher, a moment later); the table filters to it.
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> Newsletters.as(token)
+                                .get("/api/newsletters/" + id + "/issues/" + issue + "/delivery")
+                                .then()
+                                .extract()
+                                .<Integer>path("skipped")
+                        > 0);
+        browser.go(browser.path())
+                .click("#status-tabs a[href='?status=skipped']")
+                .waitText("main table", "skipped");
+        assertThat(browser.text("main table")).doesNotContain("queued");
+    }
+
+    @Test
+    void aRefusedMailShowsItsSmtpReplyInTheSendsTable() {
+        String token = signedInWriter(Accounts.newEmail());
+        String id = newsletter(token, Newsletters.newSlug());
+        String dead = "gone-" + Newsletters.newSlug() + "@example.net";
+        mailbox.refuse(dead, 550, 10);
+        Newsletters.addSubscriber(token, id, dead, "active");
+        Newsletters.addSubscriber(token, id, "fine-" + Newsletters.newSlug() + "@example.net", "active");
+        String issue = Issues.draft(id);
+        Newsletters.as(token)
+                .post("/api/newsletters/" + id + "/issues/" + issue + "/publish")
+                .then()
+                .statusCode(202);
+
+        browser.go("/app/newsletters/" + id + "/issues/" + issue + "/delivery");
+        browser.waitText("#progress-block", "2 of 2 recipients done");
+        // The page reloads itself when the delivery ends; then the sends table is final.
+        browser.waitText("#progress-heading + p, #progress-block", "sent");
+        browser.go(browser.path() + "?status=bounced").waitText("main table", dead);
+        assertThat(browser.text("main table")).contains("550");
+        browser.accessible().fitsPhone().screenshot("delivery-failures");
+    }
+}
