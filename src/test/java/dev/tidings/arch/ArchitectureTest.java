@@ -96,4 +96,36 @@ class ArchitectureTest {
                 .resideInAnyPackage("dev.tidings.issue..", "dev.tidings.delivery..")
                 .check(classes);
     }
+
+    @Test
+    void nothingButTheAdminUsesTheAdmin() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.tidings.admin..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tidings.admin..")
+                .check(classes);
+    }
+
+    /** Pages call the services, as the JSON API does: no table access, no SQL of their own. */
+    @Test
+    void adminPagesUseServicesNotTables() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tidings.admin..")
+                .should()
+                .dependOnClassesThat()
+                .haveSimpleNameEndingWith("Repository")
+                .orShould()
+                .dependOnClassesThat()
+                .haveSimpleNameEndingWith("Store")
+                .orShould()
+                .dependOnClassesThat()
+                .haveSimpleNameEndingWith("Lifecycle")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.vertx.mutiny.sqlclient..")
+                .check(classes);
+    }
 }

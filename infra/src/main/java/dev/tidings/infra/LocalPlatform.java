@@ -88,8 +88,9 @@ final class LocalPlatform {
             return;
         }
 
+        boolean dev = options.flag("dev");
         Path jar = root.resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
+        if (!dev && !Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first with ./mvnw package -DskipTests");
         }
         Map<String, String> env = new HashMap<>();
@@ -108,11 +109,27 @@ final class LocalPlatform {
         env.put("TIDINGS_PUBLIC_URL", "http://localhost:" + appPort);
         env.put("TIDINGS_AUTH_COOKIE_SECURE", "false");
         env.put("TIDINGS_DEMO_ENABLED", "true");
-        say("starting Tidings on http://localhost:" + appPort);
-        ProcessBuilder app = new ProcessBuilder(Java.executable(), "-Xmx512m", "-jar", jar.toString()).inheritIO();
+        ProcessBuilder app;
+        if (dev) {
+            // Quarkus dev mode: Java and templates reload on the next request; Dev UI at /q/dev-ui.
+            say("starting Tidings in Quarkus dev mode (./mvnw quarkus:dev) on http://localhost:" + appPort);
+            boolean windows = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("win");
+            app = new ProcessBuilder(
+                            root.resolve(windows ? "mvnw.cmd" : "mvnw").toString(),
+                            "-q",
+                            "quarkus:dev",
+                            "-Dquarkus.http.port=" + appPort,
+                            "-Dquarkus.management.port=" + managementPort,
+                            "-Dquarkus.console.enabled=false")
+                    .directory(root.toFile())
+                    .inheritIO();
+        } else {
+            say("starting Tidings on http://localhost:" + appPort);
+            app = new ProcessBuilder(Java.executable(), "-Xmx512m", "-jar", jar.toString()).inheritIO();
+        }
         app.environment().putAll(env);
         children.push(new Child("tidings", app.start()));
-        awaitReady(managementPort, Duration.ofSeconds(90));
+        awaitReady(managementPort, Duration.ofSeconds(dev ? 300 : 90));
 
         String base = "http://localhost:" + appPort;
         String management = "http://localhost:" + managementPort;
@@ -122,6 +139,7 @@ final class LocalPlatform {
 
                 ================================================================================
                  Tidings is running.
+                   Web admin      %1$s/app        (sign in with the demo account below)
                    App            %1$s            (API: %1$s/api, docs: %4$s/q/swagger-ui)
                    Demo account   demo@example.com / tidings-demo-password
                    Mail inbox     %2$s/api/user/<address>/messages/   (every mail the app sent)

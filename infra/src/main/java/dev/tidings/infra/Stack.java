@@ -11,7 +11,7 @@ import java.util.Arrays;
  *   Stack kafka     --port 19092 --controller-port 19093 --dir target/kafka [--partitions 12]
  *   Stack postgres  --port 55432 --dir target/pg [--database tidings] [--preload pg_stat_statements]
  *   Stack greenmail --smtp-port 3025 --api-port 8025
- *   Stack platform  [--app-port 8080] [--keep-data] [--no-app]
+ *   Stack platform  [--app-port 8080] [--keep-data] [--no-app] [--dev]
  *   Stack sink      --port 2525 --log target/sink.log [--soft-percent 10] [--hard-percent 1]
  * </pre>
  */
