@@ -1,6 +1,7 @@
 package dev.tidings.account;
 
 import dev.tidings.common.ValidEmail;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
@@ -28,4 +29,7 @@ public final class AuthRequests {
             @NotNull @Size(min = 10, max = 128, message = "must be 10 to 128 characters") String newPassword) {}
 
     public record Status(String status) {}
+
+    /** POST /api/tokens (and the admin's token form). */
+    public record CreateToken(@NotBlank @Size(max = 100, message = "must be at most 100 characters") String name) {}
 }

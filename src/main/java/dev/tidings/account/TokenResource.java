@@ -6,9 +6,7 @@ import dev.tidings.web.Ids;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -28,8 +26,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Tag(name = "Accounts")
 public class TokenResource {
 
-    record CreateToken(@NotBlank @Size(max = 100, message = "must be at most 100 characters") String name) {}
-
     private final TokenService tokens;
     private final CurrentAccount current;
 
@@ -40,7 +36,7 @@ public class TokenResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<AccountResponses.CreatedToken>> create(@NotNull @Valid CreateToken body) {
+    public Uni<RestResponse<AccountResponses.CreatedToken>> create(@NotNull @Valid AuthRequests.CreateToken body) {
         return tokens.create(current.id(), body.name())
                 .map(created -> RestResponse.ResponseBuilder.<AccountResponses.CreatedToken>created(
                                 URI.create("/api/tokens/" + created.id()))

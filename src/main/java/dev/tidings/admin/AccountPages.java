@@ -4,9 +4,9 @@ import dev.tidings.account.AccountService;
 import dev.tidings.account.AuthRequests;
 import dev.tidings.account.LoginService;
 import dev.tidings.common.EmailAddress;
-import dev.tidings.common.ProblemException;
 import dev.tidings.web.ClientAddress;
 import dev.tidings.web.SessionCookie;
+import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,6 +23,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.jboss.resteasy.reactive.RestForm;
 
 /**
@@ -90,9 +91,7 @@ public class AccountPages {
                             support.validate(new AuthRequests.Login(email, password));
                             return logins.login(EmailAddress.parse(email, "email"), password, ClientAddress.of(request))
                                     .map(token -> Response.fromResponse(AdminSupport.redirect(request, safeNext(next)))
-                                            .cookie(SessionCookie.of(
-                                                    support.config().auth(), token, (int)
-                                                            logins.sessionTtl().toSeconds()))
+                                            .cookie(sessionCookie(token))
                                             .build());
                         },
                         problem -> AdminSupport.html(
@@ -106,7 +105,7 @@ public class AccountPages {
                                         problem.status() == 403
                                                 ? "Confirm your address first: enter the code we mailed you on the"
                                                         + " confirmation page."
-                                                : notice(problem),
+                                                : AdminSupport.notice(problem),
                                         "bad"))));
     }
 
@@ -123,8 +122,7 @@ public class AccountPages {
     @GET
     @Path("/signup")
     public Uni<Response> signupPage(HttpServerRequest request) {
-        return support.publicPage(
-                request, w -> page(200, AdminViews.signup(null, support.formToken(request), Map.of(), Map.of(), null)));
+        return formPage(request, Map.of(), AdminViews::signup);
     }
 
     @POST
@@ -134,36 +132,23 @@ public class AccountPages {
             HttpServerRequest request, @RestForm String email, @RestForm String password, @RestForm String name) {
         Map<String, String> form = form("email", email);
         form.put("name", name);
-        return support.publicPage(
+        return accountForm(
                 request,
-                w -> AdminSupport.form(
-                        () -> {
-                            support.validate(new AuthRequests.Signup(email, password, name));
-                            EmailAddress address = EmailAddress.parse(email, "email");
-                            return accounts.signup(address, password, name, ClientAddress.of(request))
-                                    .map(x -> Response.fromResponse(AdminSupport.redirect(
-                                                    request, "/app/verify?email=" + encode(address.value())))
-                                            .cookie(signupCookie(address.value()))
-                                            .build());
-                        },
-                        e -> page(
-                                e,
-                                AdminViews.signup(
-                                        null,
-                                        support.formToken(request),
-                                        form,
-                                        AdminSupport.fieldErrors(e),
-                                        notice(e)))));
+                new AuthRequests.Signup(email, password, name),
+                email,
+                form,
+                address -> accounts.signup(address, password, name, ClientAddress.of(request))
+                        .map(x -> Response.fromResponse(
+                                        AdminSupport.redirect(request, "/app/verify?email=" + encode(address.value())))
+                                .cookie(signupCookie(address.value()))
+                                .build()),
+                AdminViews::signup);
     }
 
     @GET
     @Path("/verify")
     public Uni<Response> verifyPage(HttpServerRequest request, @QueryParam("email") String email) {
-        return support.publicPage(
-                request,
-                w -> page(
-                        200,
-                        AdminViews.verify(null, support.formToken(request), form("email", email), Map.of(), null)));
+        return formPage(request, form("email", email), AdminViews::verify);
     }
 
     /** The code confirms the address; in the browser that signed up, it also signs the writer in. */
@@ -173,77 +158,50 @@ public class AccountPages {
     public Uni<Response> verify(HttpServerRequest request, @RestForm String email, @RestForm String code) {
         Map<String, String> form = form("email", email);
         form.put("code", code);
-        return support.publicPage(
+        return accountForm(
                 request,
-                w -> AdminSupport.form(
-                        () -> {
-                            support.validate(new AuthRequests.Verify(email, code));
-                            EmailAddress address = EmailAddress.parse(email, "email");
-                            return accounts.verify(address, code.strip(), ClientAddress.of(request))
-                                    .flatMap(x -> signedUpHere(request, address.value())
-                                            ? logins.sessionAfterVerification(address)
-                                            : Uni.createFrom().<String>nullItem())
-                                    .map(session -> session == null
-                                            ? AdminSupport.redirect(
-                                                    request,
-                                                    "/app/login?done=verified&email=" + encode(address.value()))
-                                            : Response.fromResponse(AdminSupport.redirect(request, "/app?welcome=1"))
-                                                    .cookie(SessionCookie.of(
-                                                            support.config().auth(), session, (int) logins.sessionTtl()
-                                                                    .toSeconds()))
-                                                    .cookie(expired(SIGNUP_COOKIE))
-                                                    .build());
-                        },
-                        e -> page(
-                                e,
-                                AdminViews.verify(
-                                        null,
-                                        support.formToken(request),
-                                        form,
-                                        AdminSupport.fieldErrors(e),
-                                        notice(e)))));
+                new AuthRequests.Verify(email, code),
+                email,
+                form,
+                address -> accounts.verify(address, code.strip(), ClientAddress.of(request))
+                        .flatMap(x -> signedUpHere(request, address.value())
+                                ? logins.sessionAfterVerification(address)
+                                : Uni.createFrom().<String>nullItem())
+                        .map(session -> session == null
+                                ? AdminSupport.redirect(
+                                        request, "/app/login?done=verified&email=" + encode(address.value()))
+                                : Response.fromResponse(AdminSupport.redirect(request, "/app?welcome=1"))
+                                        .cookie(sessionCookie(session))
+                                        .cookie(expired(SIGNUP_COOKIE))
+                                        .build()),
+                AdminViews::verify);
     }
 
     @GET
     @Path("/reset")
     public Uni<Response> resetPage(HttpServerRequest request) {
-        return support.publicPage(
-                request, w -> page(200, AdminViews.reset(null, support.formToken(request), Map.of(), Map.of(), null)));
+        return formPage(request, Map.of(), AdminViews::reset);
     }
 
     @POST
     @Path("/reset")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> reset(HttpServerRequest request, @RestForm String email) {
-        return support.publicPage(
+        return accountForm(
                 request,
-                w -> AdminSupport.form(
-                        () -> {
-                            support.validate(new AuthRequests.PasswordReset(email));
-                            EmailAddress address = EmailAddress.parse(email, "email");
-                            return accounts.requestPasswordReset(address, ClientAddress.of(request))
-                                    .map(x -> AdminSupport.redirect(
-                                            request, "/app/reset/confirm?email=" + encode(address.value())));
-                        },
-                        e -> page(
-                                e,
-                                AdminViews.reset(
-                                        null,
-                                        support.formToken(request),
-                                        form("email", email),
-                                        AdminSupport.fieldErrors(e),
-                                        notice(e)))));
+                new AuthRequests.PasswordReset(email),
+                email,
+                form("email", email),
+                address -> accounts.requestPasswordReset(address, ClientAddress.of(request))
+                        .map(x ->
+                                AdminSupport.redirect(request, "/app/reset/confirm?email=" + encode(address.value()))),
+                AdminViews::reset);
     }
 
     @GET
     @Path("/reset/confirm")
     public Uni<Response> resetConfirmPage(HttpServerRequest request, @QueryParam("email") String email) {
-        return support.publicPage(
-                request,
-                w -> page(
-                        200,
-                        AdminViews.resetConfirm(
-                                null, support.formToken(request), form("email", email), Map.of(), null)));
+        return formPage(request, form("email", email), AdminViews::resetConfirm);
     }
 
     @POST
@@ -253,34 +211,59 @@ public class AccountPages {
             HttpServerRequest request, @RestForm String email, @RestForm String code, @RestForm String newPassword) {
         Map<String, String> form = form("email", email);
         form.put("code", code);
+        return accountForm(
+                request,
+                new AuthRequests.PasswordResetConfirm(email, code, newPassword),
+                email,
+                form,
+                address -> accounts.confirmPasswordReset(address, code.strip(), newPassword, ClientAddress.of(request))
+                        .map(x -> AdminSupport.redirect(
+                                request, "/app/login?done=reset&email=" + encode(address.value()))),
+                AdminViews::resetConfirm);
+    }
+
+    /** The sign-up, code and reset pages: the same parameters, the layout's email and token first. */
+    interface FormPage {
+        TemplateInstance render(
+                String email, String csrf, Map<String, String> form, Map<String, String> errors, String notice);
+    }
+
+    private Uni<Response> formPage(HttpServerRequest request, Map<String, String> form, FormPage page) {
+        return support.publicPage(request, w -> Uni.createFrom()
+                .item(AdminSupport.html(200, page.render(null, support.formToken(request), form, Map.of(), null))));
+    }
+
+    /**
+     * An account form post: checked with the JSON API's rules, then {@code action} with the parsed
+     * address; a failure answers the same page again with its messages.
+     */
+    private Uni<Response> accountForm(
+            HttpServerRequest request,
+            Object body,
+            String email,
+            Map<String, String> form,
+            Function<EmailAddress, Uni<Response>> action,
+            FormPage again) {
         return support.publicPage(
                 request,
                 w -> AdminSupport.form(
                         () -> {
-                            support.validate(new AuthRequests.PasswordResetConfirm(email, code, newPassword));
-                            EmailAddress address = EmailAddress.parse(email, "email");
-                            return accounts.confirmPasswordReset(
-                                            address, code.strip(), newPassword, ClientAddress.of(request))
-                                    .map(x -> AdminSupport.redirect(
-                                            request, "/app/login?done=reset&email=" + encode(address.value())));
+                            support.validate(body);
+                            return action.apply(EmailAddress.parse(email, "email"));
                         },
-                        e -> page(
-                                e,
-                                AdminViews.resetConfirm(
+                        problem -> AdminSupport.html(
+                                problem.status(),
+                                again.render(
                                         null,
                                         support.formToken(request),
                                         form,
-                                        AdminSupport.fieldErrors(e),
-                                        notice(e)))));
+                                        AdminSupport.fieldErrors(problem),
+                                        AdminSupport.notice(problem)))));
     }
 
-    /** The message to show above the form: none when every error sits beside its field. */
-    private static String notice(ProblemException e) {
-        return AdminSupport.fieldErrors(e).isEmpty() ? e.getMessage() : null;
-    }
-
-    private static Response page(ProblemException problem, io.quarkus.qute.TemplateInstance again) {
-        return AdminSupport.html(problem.status(), again);
+    private NewCookie sessionCookie(String session) {
+        return SessionCookie.of(
+                support.config().auth(), session, (int) logins.sessionTtl().toSeconds());
     }
 
     private static Uni<Response> page(int status, io.quarkus.qute.TemplateInstance page) {
@@ -325,7 +308,7 @@ public class AccountPages {
     /** Only a page of the admin itself, never another site ({@code //host}) or scheme. */
     static String safeNext(String next) {
         if (next == null
-                || !next.startsWith("/app")
+                || !(next.equals("/app") || next.startsWith("/app/") || next.startsWith("/app?"))
                 || next.startsWith("/app/login")
                 || next.contains("//")
                 || next.contains("\\")

@@ -177,6 +177,11 @@ public class AdminSupport {
         return errors;
     }
 
+    /** The message above a form that failed: none when every error sits beside its field. */
+    static String notice(ProblemException problem) {
+        return fieldErrors(problem).isEmpty() ? problem.getMessage() : null;
+    }
+
     /** An HTML page answer with the admin's security headers. */
     static Response html(int status, TemplateInstance page) {
         return html(status, page.render());

@@ -166,7 +166,7 @@ public class IssuePages {
                                         n,
                                         form,
                                         fieldErrors(problem),
-                                        NewsletterPages.notice(problem))))));
+                                        AdminSupport.notice(problem))))));
     }
 
     @GET
@@ -256,7 +256,7 @@ public class IssuePages {
                                     .item(AdminSupport.html(
                                             problem.status(),
                                             AdminViews.saveStatus(
-                                                    null, fieldErrors(problem), NewsletterPages.notice(problem))))
+                                                    null, fieldErrors(problem), AdminSupport.notice(problem))))
                             : issues.get(w.accountId(), n.id(), issueId)
                                     .flatMap(issue -> editorPage(
                                             w,
@@ -264,7 +264,7 @@ public class IssuePages {
                                             issue,
                                             form,
                                             fieldErrors(problem),
-                                            NewsletterPages.notice(problem),
+                                            AdminSupport.notice(problem),
                                             problem.status())));
         }));
     }

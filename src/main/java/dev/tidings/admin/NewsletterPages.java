@@ -84,7 +84,7 @@ public class NewsletterPages {
                                         null,
                                         form,
                                         AdminSupport.fieldErrors(problem),
-                                        notice(problem),
+                                        AdminSupport.notice(problem),
                                         "bad",
                                         null,
                                         null))));
@@ -153,7 +153,7 @@ public class NewsletterPages {
                                             current,
                                             form,
                                             AdminSupport.fieldErrors(problem),
-                                            notice(problem),
+                                            AdminSupport.notice(problem),
                                             "bad",
                                             signupUrl(current),
                                             snippet(current)))));
@@ -194,10 +194,6 @@ public class NewsletterPages {
         form.put("replyTo", replyTo);
         form.put("doubleOptIn", "true".equals(doubleOptIn) ? "true" : "false");
         return form;
-    }
-
-    static String notice(dev.tidings.common.ProblemException problem) {
-        return AdminSupport.fieldErrors(problem).isEmpty() ? problem.getMessage() : null;
     }
 
     static String strip(String value) {

@@ -157,7 +157,7 @@ public class SubscriberPages {
                                                 page,
                                                 form,
                                                 AdminSupport.fieldErrors(problem),
-                                                NewsletterPages.notice(problem),
+                                                AdminSupport.notice(problem),
                                                 "bad"))))));
     }
 
@@ -235,7 +235,7 @@ public class SubscriberPages {
                                                     withSpares(sent),
                                                     form,
                                                     AdminSupport.fieldErrors(problem),
-                                                    NewsletterPages.notice(problem),
+                                                    AdminSupport.notice(problem),
                                                     "bad")));
                         })));
     }

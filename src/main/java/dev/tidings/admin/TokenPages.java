@@ -1,9 +1,9 @@
 package dev.tidings.admin;
 
 import dev.tidings.account.AccountResponses;
+import dev.tidings.account.AuthRequests;
 import dev.tidings.account.TokenService;
 import dev.tidings.common.PageRequest;
-import dev.tidings.common.ProblemException;
 import dev.tidings.web.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -52,15 +52,9 @@ public class TokenPages {
                 request,
                 w -> AdminSupport.formAsync(
                         () -> {
-                            String trimmed = name == null ? "" : name.strip();
-                            if (trimmed.isEmpty()) {
-                                throw ProblemException.invalid("name", "must not be blank");
-                            }
-                            if (trimmed.length() > 100) {
-                                throw ProblemException.invalid("name", "must be at most 100 characters");
-                            }
+                            support.validate(new AuthRequests.CreateToken(name));
                             // The secret is on this answer only: never in a URL, never stored in clear.
-                            return tokens.create(w.accountId(), trimmed)
+                            return tokens.create(w.accountId(), name.strip())
                                     .flatMap(created -> page(w, null, created, Map.of(), Map.of(), null, 201));
                         },
                         problem -> page(
@@ -69,7 +63,7 @@ public class TokenPages {
                                 null,
                                 form,
                                 AdminSupport.fieldErrors(problem),
-                                NewsletterPages.notice(problem),
+                                AdminSupport.notice(problem),
                                 400)));
     }
 

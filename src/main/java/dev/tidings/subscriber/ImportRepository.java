@@ -35,6 +35,13 @@ public class ImportRepository {
                 .map(rows -> SubscriberImport.of(rows.iterator().next()));
     }
 
+    /** The data lines of the uploaded file (for the progress shown while it runs). */
+    Uni<Void> expect(UUID importId, int lines) {
+        return pool.preparedQuery("UPDATE subscriber_import SET lines = $2 WHERE id = $1")
+                .execute(Tuple.of(importId, lines))
+                .replaceWithVoid();
+    }
+
     /** The account's running import, or null. */
     Uni<UUID> running(UUID accountId) {
         return pool.preparedQuery("SELECT id FROM subscriber_import WHERE account_id = $1 AND status = 'running'")

@@ -94,8 +94,10 @@ public class ImportService {
         live.add(created.id());
         Path file = null;
         try {
-            file = spool(body, config.maxSize().asLongValue(), config.maxUploadTime());
+            Spooled spooled = spool(body, config.maxSize().asLongValue(), config.maxUploadTime());
+            file = spooled.file();
             checkHeader(file, config.maxLineLength());
+            imports.expect(created.id(), spooled.dataLines()).await().atMost(LOOKUP_TIMEOUT);
             ImportJob job = new ImportJob(
                     imports,
                     subscribers,
@@ -200,8 +202,13 @@ public class ImportService {
      * Streams the upload to a temporary file, refusing it once it passes {@code limit} bytes (413)
      * or takes longer than {@code maxTime} (408: a trickled upload would hold a worker thread).
      */
-    private static Path spool(InputStream body, long limit, Duration maxTime) {
+    /** The spooled upload and its lines after the header (a last line without a line break counts). */
+    record Spooled(Path file, int dataLines) {}
+
+    private static Spooled spool(InputStream body, long limit, Duration maxTime) {
         Path file = null;
+        long breaks = 0;
+        byte last = '\n';
         long deadline = System.nanoTime() + maxTime.toNanos();
         try {
             file = Files.createTempFile("tidings-import-", ".csv");
@@ -227,9 +234,16 @@ public class ImportService {
                                         + "; split the file and import the parts one after the other");
                     }
                     out.write(buffer, 0, n);
+                    for (int i = 0; i < n; i++) {
+                        if (buffer[i] == '\n') {
+                            breaks++;
+                        }
+                    }
+                    last = buffer[n - 1];
                 }
             }
-            return file;
+            long lines = breaks + (last == '\n' ? 0 : 1);
+            return new Spooled(file, (int) Math.min(Integer.MAX_VALUE, Math.max(0, lines - 1)));
         } catch (IOException e) {
             deleteQuietly(file);
             throw ProblemException.badRequest(

@@ -76,6 +76,14 @@ public class SubscriberRepository {
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(SubscriberRepository::all);
     }
 
+    /**
+     * Refreshes the planner's statistics of the table (a fixed-size sample, whatever its size),
+     * after a bulk import changed it a lot.
+     */
+    public Uni<Void> analyze() {
+        return pool.query("ANALYZE subscriber").execute().replaceWithVoid();
+    }
+
     /** Writes name, attributes and status; status changes stamp their timestamps. */
     public Uni<Subscriber> update(Subscriber s) {
         return one(pool.preparedQuery(

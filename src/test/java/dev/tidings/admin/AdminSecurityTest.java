@@ -117,6 +117,23 @@ class AdminSecurityTest {
     }
 
     @Test
+    void anotherAccountsTokenCannotBeRevokedFromHere() {
+        String otherEmail = Accounts.newEmail();
+        String otherToken = Accounts.tokenFor(mailbox, otherEmail);
+        String otherId =
+                Newsletters.as(otherToken).get("/api/tokens").then().extract().path("items[0].id");
+        Visit visit = visit(session);
+        given().cookie("tidings_session", session)
+                .cookie("tidings_form", visit.formCookie())
+                .formParam("_csrf", visit.csrf())
+                .post("/app/tokens/" + otherId + "/revoke")
+                .then()
+                .statusCode(404)
+                .body(containsString("Not found"));
+        Newsletters.as(otherToken).get("/api/me").then().statusCode(200);
+    }
+
+    @Test
     void pagesRunOnlyOurScriptsAndAreNeverFramed() {
         String newsletter = Newsletters.create(token, Newsletters.newSlug(), false);
         for (String path : new String[] {

@@ -67,6 +67,8 @@ class JourneyBrowserTest extends BrowserTest {
         browser.accessible().screenshot("05-import");
         browser.click("form[data-import] button[type=submit]");
         browser.waitText("#import-job h2", "done").waitText("#import-job", "500 added");
+        assertThat(browser.text("#import-percent")).isEqualTo("100 %");
+        assertThat(browser.text("#import-job")).contains("500 of 500 lines read");
         browser.accessible().screenshot("06-import-done");
         browser.click("#import-job a").waitText("h1", "Subscribers");
         browser.waitText("#status-tabs a[aria-current=page]", "All (500)");

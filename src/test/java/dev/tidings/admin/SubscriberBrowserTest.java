@@ -40,6 +40,18 @@ class SubscriberBrowserTest extends BrowserTest {
 
         browser.click("#status-tabs a[href$='status=pending']").waitText("#subscriber-rows", "waiting@example.net");
         browser.waitCount("#subscriber-rows tbody tr", 1);
+
+        // The export link downloads every subscriber as CSV, with this browser's session.
+        String href = browser.find("a[href$='/subscribers/export']").getAttribute("href");
+        Object csv = browser.driver.executeAsyncScript(
+                "var done = arguments[arguments.length - 1];"
+                        + "fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.text()).then(done);",
+                href);
+        assertThat(csv.toString())
+                .startsWith("email,")
+                .contains("zelda@example.net")
+                .contains("many54@example.net");
+        assertThat(csv.toString().lines().count()).isEqualTo(58);
         browser.accessible().fitsPhone();
     }
 
