@@ -72,7 +72,7 @@ class JourneyBrowserTest extends BrowserTest {
         browser.accessible().screenshot("06-import-done");
         browser.click("#import-job a").waitText("h1", "Subscribers");
         browser.waitText("#status-tabs a[aria-current=page]", "All (500)");
-        browser.accessible().fitsPhone().screenshot("07-subscribers");
+        browser.accessible().fitsPhone().screenshot("07-subscribers").phoneScreenshot("07-subscribers-phone");
 
         // An issue, previewed as one subscriber gets it.
         browser.go(newsletterPath + "/issues/new").waitText("h1", "New issue");
@@ -106,7 +106,7 @@ class JourneyBrowserTest extends BrowserTest {
 
         // Live progress over SSE until every mail is out.
         browser.waitText("#delivery-percent", "100 %").waitText("#progress-block", "500 of 500 recipients done");
-        browser.accessible().fitsPhone().screenshot("10-delivery");
+        browser.accessible().fitsPhone().screenshot("10-delivery").phoneScreenshot("10-delivery-phone");
         assertThat(mailbox.messagesTo("reader0-" + run + "@example.org")).hasSize(1);
         assertThat(mailbox.messagesTo("reader499-" + run + "@example.org")).hasSize(1);
 

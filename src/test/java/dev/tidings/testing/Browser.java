@@ -234,15 +234,25 @@ public final class Browser {
         return this;
     }
 
-    /** A screenshot under target/screenshots (and docs/screenshots with -Dtidings.screenshots=docs/screenshots). */
+    /** A screenshot under target/screenshots (and docs/screenshots with -Dscreenshots.dir=docs/screenshots). */
     public Browser screenshot(String name) {
         byte[] png = driver.getScreenshotAs(OutputType.BYTES);
         write(Path.of("target", "screenshots", name + ".png"), png);
-        String docs = System.getProperty("tidings.screenshots");
+        String docs = System.getProperty("screenshots.dir");
         if (docs != null && !docs.isBlank()) {
             write(Path.of(docs, name + ".png"), png);
         }
         return this;
+    }
+
+    /** A screenshot at 375 px wide (see {@link #screenshot}). */
+    public Browser phoneScreenshot(String name) {
+        driver.manage().window().setSize(PHONE);
+        try {
+            return screenshot(name);
+        } finally {
+            driver.manage().window().setSize(DESKTOP);
+        }
     }
 
     /** What a failed test leaves behind: the screen and the page source. */
