@@ -164,6 +164,22 @@ public final class Browser {
         return this;
     }
 
+    /** Loads {@code path} again until the element's text contains {@code text} (state that settles on the server). */
+    public Browser reloadUntil(String path, String css, String text) {
+        try {
+            new WebDriverWait(driver, WAIT)
+                    .pollingEvery(Duration.ofMillis(500))
+                    .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                    .until(d -> {
+                        d.get(base() + path);
+                        return d.findElement(By.cssSelector(css)).getText().contains(text);
+                    });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("'" + text + "' never appeared in " + css + " of " + path);
+        }
+        return this;
+    }
+
     /** Waits until exactly {@code n} elements match {@code css}. */
     public Browser waitCount(String css, int n) {
         try {
