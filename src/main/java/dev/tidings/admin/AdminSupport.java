@@ -172,7 +172,8 @@ public class AdminSupport {
         Map<String, String> errors = new LinkedHashMap<>();
         List<Problem.FieldError> list = e.toProblem().errors();
         if (list != null) {
-            list.forEach(f -> errors.putIfAbsent(f.field(), f.message()));
+            // "tags[3]" shows beside the "tags" field.
+            list.forEach(f -> errors.putIfAbsent(f.field().replaceAll("\\[.*$", ""), f.message()));
         }
         return errors;
     }

@@ -15,6 +15,7 @@ import dev.tidings.subscriber.ImportService;
 import dev.tidings.subscriber.Subscriber;
 import dev.tidings.subscriber.SubscriberRequests;
 import dev.tidings.subscriber.SubscriberService;
+import dev.tidings.subscriber.Tags;
 import dev.tidings.web.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -176,6 +177,7 @@ public class SubscriberPages {
                         .map(s -> {
                             Map<String, String> form = new HashMap<>();
                             form.put("name", s.name());
+                            form.put("tags", String.join(", ", s.tags()));
                             return AdminSupport.html(
                                     200,
                                     AdminViews.subscriber(
@@ -199,6 +201,7 @@ public class SubscriberPages {
             @PathParam("id") String id,
             @PathParam("sid") String sid,
             @RestForm String name,
+            @RestForm String tags,
             @RestForm("attrKey") List<String> keys,
             @RestForm("attrValue") List<String> values) {
         return support.page(request, w -> newsletters
@@ -209,8 +212,13 @@ public class SubscriberPages {
                             List<Attribute> sent = pairs(keys, values);
                             Map<String, String> form = new HashMap<>();
                             form.put("name", name);
+                            form.put("tags", tags);
                             return AdminSupport.form(
                                     () -> {
+                                        // Tags are checked first, so that a refused tag changes nothing.
+                                        ObjectNode tagBody = JsonNodeFactory.instance.objectNode();
+                                        tagBody.set("tags", tagList(tags));
+                                        Tags.fromJson(tagBody.get("tags"), "tags", Tags.MAX_PER_SUBSCRIBER);
                                         ObjectNode patch = JsonNodeFactory.instance.objectNode();
                                         if (name == null || name.isBlank()) {
                                             patch.putNull("name");
@@ -220,6 +228,8 @@ public class SubscriberPages {
                                         patch.set("attributes", attributes(sent, s.attributes()));
                                         return subscribers
                                                 .patch(w.accountId(), n.id(), s.id(), PatchBody.of(patch))
+                                                .flatMap(x -> subscribers.setTags(
+                                                        w.accountId(), n.id(), s.id(), PatchBody.of(tagBody)))
                                                 .map(x -> AdminSupport.redirect(
                                                         request,
                                                         "/app/newsletters/" + n.id() + "/subscribers/" + s.id()
@@ -365,6 +375,19 @@ public class SubscriberPages {
             }
         }
         return JsonNodeFactory.instance.textNode(text);
+    }
+
+    /** "a, b; c" as the JSON array the API takes (the tag rules are the API's: {@link Tags}). */
+    static com.fasterxml.jackson.databind.node.ArrayNode tagList(String text) {
+        var array = JsonNodeFactory.instance.arrayNode();
+        if (text != null) {
+            for (String part : text.split("[,;]")) {
+                if (!part.isBlank()) {
+                    array.add(part.strip());
+                }
+            }
+        }
+        return array;
     }
 
     static UUID subscriberId(String id) {

@@ -5,8 +5,8 @@ import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 
 /**
- * The CSV shape shared by import and export: {@code email,name,<attribute columns>}. Export adds
- * {@code status} and timestamps. On import the timestamps are ignored and a suppressing status
+ * The CSV shape shared by import and export: {@code email,name,tags,<attribute columns>} (tags
+ * {@code ;}-separated). Export adds {@code status} and timestamps. On import the timestamps are ignored and a suppressing status
  * (unsubscribed, bounced, complained) is kept for new subscribers, so that an export imported
  * elsewhere never turns an unsubscribed person active. Cells that a spreadsheet would run as a formula are defused on export
  * with a leading apostrophe, which import removes again.
@@ -16,6 +16,9 @@ final class CsvColumns {
     static final String EMAIL = "email";
     static final String NAME = "name";
     static final String STATUS = "status";
+    /** Tags, separated by {@code ;} (see {@link Tags}). */
+    static final String TAGS = "tags";
+
     static final Set<String> EXPORT_ONLY = Set.of("created_at", "confirmed_at", "unsubscribed_at");
 
     static final CSVFormat EXPORT = CSVFormat.RFC4180;

@@ -44,7 +44,7 @@ final class ImportJob implements Runnable {
     private static final Set<String> SUPPRESSING = Set.of("unsubscribed", "bounced", "complained");
 
     /** A valid line; {@code status} is null or a suppressing status from the file. */
-    private record Row0(long line, String email, String name, String attributes, String status) {}
+    private record Row0(long line, String email, String name, String attributes, String status, String tags) {}
 
     private final ImportRepository imports;
     private final SubscriberRepository subscribers;
@@ -195,6 +195,13 @@ final class ImportJob implements Runnable {
                 return null;
             }
         }
+        List<String> tags;
+        try {
+            tags = columns.tags < 0 ? List.of() : Tags.fromCsv(cell(record, columns.tags));
+        } catch (dev.tidings.common.ProblemException e) {
+            error(line, e.getMessage());
+            return null;
+        }
         JsonObject attributes = new JsonObject();
         columns.attributes.forEach((index, key) -> {
             String value = cell(record, index);
@@ -212,7 +219,8 @@ final class ImportJob implements Runnable {
                 EmailAddress.parse(email, "email").value(),
                 name == null || name.isEmpty() ? null : name,
                 json,
-                status != null && SUPPRESSING.contains(status) ? status : null);
+                status != null && SUPPRESSING.contains(status) ? status : null,
+                String.join(";", tags));
     }
 
     /**
@@ -241,7 +249,8 @@ final class ImportJob implements Runnable {
                         rows.stream().map(Row0::email).toArray(String[]::new),
                         rows.stream().map(Row0::name).toArray(String[]::new),
                         rows.stream().map(Row0::attributes).toArray(String[]::new),
-                        rows.stream().map(Row0::status).toArray(String[]::new))
+                        rows.stream().map(Row0::status).toArray(String[]::new),
+                        rows.stream().map(Row0::tags).toArray(String[]::new))
                 .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "40P01".equals(pg.getSqlState()))
                 .retry()
                 .atMost(3)
@@ -355,6 +364,7 @@ final class ImportJob implements Runnable {
                                 null,
                                 SubscriberStatus.PENDING,
                                 new JsonObject(),
+                                List.of(),
                                 null,
                                 null,
                                 null,
@@ -422,11 +432,12 @@ final class ImportJob implements Runnable {
     }
 
     /** Where email, name and each attribute stand in the header. */
-    private record Columns(int email, int name, int status, Map<Integer, String> attributes, int count) {
+    private record Columns(int email, int name, int status, int tags, Map<Integer, String> attributes, int count) {
         static Columns of(List<String> headers) {
             int email = -1;
             int name = -1;
             int status = -1;
+            int tags = -1;
             Map<Integer, String> attributes = new HashMap<>();
             for (int i = 0; i < headers.size(); i++) {
                 String header = CsvColumns.normalise(headers.get(i));
@@ -436,11 +447,13 @@ final class ImportJob implements Runnable {
                     name = i;
                 } else if (header.equals(CsvColumns.STATUS) && status < 0) {
                     status = i;
+                } else if (header.equals(CsvColumns.TAGS) && tags < 0) {
+                    tags = i;
                 } else if (!header.isEmpty() && !CsvColumns.EXPORT_ONLY.contains(header)) {
                     attributes.put(i, headers.get(i).strip());
                 }
             }
-            return new Columns(email, name, status, attributes, headers.size());
+            return new Columns(email, name, status, tags, attributes, headers.size());
         }
     }
 }

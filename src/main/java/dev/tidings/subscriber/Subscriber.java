@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -15,12 +16,13 @@ public record Subscriber(
         String name,
         SubscriberStatus status,
         JsonObject attributes,
+        List<String> tags,
         Instant createdAt,
         Instant confirmedAt,
         Instant unsubscribedAt,
         Instant confirmSentAt) {
 
-    static final String COLUMNS = "id, newsletter_id, email, name, status, attributes, created_at, confirmed_at,"
+    static final String COLUMNS = "id, newsletter_id, email, name, status, attributes, tags, created_at, confirmed_at,"
             + " unsubscribed_at, confirm_sent_at";
 
     static Subscriber of(Row row) {
@@ -31,6 +33,7 @@ public record Subscriber(
                 row.getString("name"),
                 SubscriberStatus.valueOf(row.getString("status").toUpperCase(java.util.Locale.ROOT)),
                 (JsonObject) row.getValue("attributes"),
+                List.of(row.getArrayOfStrings("tags")),
                 instant(row.getOffsetDateTime("created_at")),
                 instant(row.getOffsetDateTime("confirmed_at")),
                 instant(row.getOffsetDateTime("unsubscribed_at")),
@@ -44,12 +47,13 @@ public record Subscriber(
             String name,
             SubscriberStatus status,
             Map<String, Object> attributes,
+            List<String> tags,
             Instant createdAt,
             Instant confirmedAt,
             Instant unsubscribedAt) {}
 
     View view() {
-        return new View(id, email, name, status, attributes.getMap(), createdAt, confirmedAt, unsubscribedAt);
+        return new View(id, email, name, status, attributes.getMap(), tags, createdAt, confirmedAt, unsubscribedAt);
     }
 
     private static Instant instant(OffsetDateTime time) {

@@ -41,6 +41,7 @@ public class SubscriberExport {
                     CsvColumns.EMAIL,
                     CsvColumns.NAME,
                     CsvColumns.STATUS,
+                    CsvColumns.TAGS,
                     "created_at",
                     "confirmed_at",
                     "unsubscribed_at"));
@@ -73,6 +74,7 @@ public class SubscriberExport {
                         String column = CsvColumns.normalise(key);
                         if (!CsvColumns.EXPORT_ONLY.contains(column)
                                 && !column.equals(CsvColumns.STATUS)
+                                && !column.equals(CsvColumns.TAGS)
                                 && !column.equals(CsvColumns.EMAIL)
                                 && !column.equals(CsvColumns.NAME)) {
                             keys.add(key);
@@ -89,6 +91,7 @@ public class SubscriberExport {
             cells.add(s.email());
             cells.add(s.name());
             cells.add(s.status().wire());
+            cells.add(String.join(";", s.tags()));
             cells.add(text(s.createdAt()));
             cells.add(text(s.confirmedAt()));
             cells.add(text(s.unsubscribedAt()));

@@ -76,6 +76,59 @@ public class SubscriberRepository {
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(SubscriberRepository::all);
     }
 
+    /** Replaces a subscriber's tags (normalised and sorted by {@link Tags}); null when it is gone. */
+    public Uni<Subscriber> setTags(UUID newsletterId, UUID id, List<String> tags) {
+        return one(pool.preparedQuery("UPDATE subscriber SET tags = $3 WHERE id = $1 AND newsletter_id = $2"
+                        + " AND status <> 'erased' RETURNING " + Subscriber.COLUMNS)
+                .execute(Tuple.of(id, newsletterId, tags.toArray(String[]::new))));
+    }
+
+    /**
+     * Adds and removes tags on the newsletter's subscribers among {@code ids} (others' ids match
+     * nothing); the result stays sorted and without repeats. A subscriber the additions would take
+     * over {@link Tags#MAX_PER_SUBSCRIBER} is left as it is. Answers how many were changed or
+     * already as asked.
+     */
+    public Uni<Integer> retag(UUID newsletterId, List<UUID> ids, List<String> add, List<String> remove) {
+        return pool.preparedQuery(
+                        """
+                        WITH target AS (
+                            SELECT id, ARRAY(SELECT DISTINCT t FROM unnest(tags || $3::text[]) AS t
+                                             WHERE NOT t = ANY($4::text[]) ORDER BY t) AS tags
+                            FROM subscriber
+                            WHERE newsletter_id = $1 AND id = ANY($2) AND status <> 'erased'
+                        )
+                        UPDATE subscriber s SET tags = target.tags FROM target
+                        WHERE s.id = target.id AND cardinality(target.tags) <= $5
+                        """)
+                .execute(Tuple.of(
+                        newsletterId,
+                        ids.toArray(UUID[]::new),
+                        add.toArray(String[]::new),
+                        remove.toArray(String[]::new),
+                        Tags.MAX_PER_SUBSCRIBER))
+                .map(rows -> rows.rowCount());
+    }
+
+    /** Each tag of the newsletter with its number of subscribers (erased ones have none), by name. */
+    public Uni<List<TagCount>> tagCounts(UUID newsletterId) {
+        return pool.preparedQuery(
+                        """
+                        SELECT t AS tag, count(*) AS subscribers
+                        FROM subscriber, unnest(tags) AS t
+                        WHERE newsletter_id = $1 AND tags <> '{}'
+                        GROUP BY t ORDER BY t
+                        """)
+                .execute(Tuple.of(newsletterId))
+                .map(rows -> {
+                    List<TagCount> counts = new ArrayList<>(rows.size());
+                    rows.forEach(r -> counts.add(new TagCount(r.getString("tag"), r.getLong("subscribers"))));
+                    return counts;
+                });
+    }
+
+    public record TagCount(String tag, long subscribers) {}
+
     /**
      * Refreshes the planner's statistics of the table (a fixed-size sample, whatever its size),
      * after a bulk import changed it a lot.
@@ -110,7 +163,7 @@ public class SubscriberRepository {
     public Uni<Boolean> erase(UUID newsletterId, UUID id) {
         return pool.preparedQuery(
                         """
-                        UPDATE subscriber SET email = NULL, name = NULL, attributes = '{}', status = 'erased'
+                        UPDATE subscriber SET email = NULL, name = NULL, attributes = '{}', tags = '{}', status = 'erased'
                         WHERE id = $1 AND newsletter_id = $2 AND status <> 'erased'
                         """)
                 .execute(Tuple.of(id, newsletterId))
@@ -156,8 +209,8 @@ public class SubscriberRepository {
     /**
      * The import's upsert of one batch (parallel arrays, one entry per line): new addresses are
      * created with {@code asStatus} (or a suppressing status from the file); existing subscribers
-     * keep their status (an import re-subscribes nobody) and take a new name and attributes when
-     * the file brings them. Answers the rows it created or changed, {@code inserted} for new ones.
+     * keep their status (an import re-subscribes nobody), take a new name and attributes when the
+     * file brings them, and gain its tags ({@code ;}-joined; an import never removes a tag). Answers the rows it created or changed, {@code inserted} for new ones.
      */
     public Uni<RowSet<Row>> upsert(
             UUID newsletterId,
@@ -165,23 +218,38 @@ public class SubscriberRepository {
             String[] emails,
             String[] names,
             String[] attributes,
-            String[] statuses) {
+            String[] statuses,
+            String[] tags) {
         return pool.preparedQuery(
                         """
-                        INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, created_at,
+                        INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, tags, created_at,
                                                 confirmed_at, confirm_sent_at)
-                        SELECT uuid_v7(), $1, u.email, u.name, coalesce(u.status, $2), u.attributes::jsonb, now(),
+                        SELECT uuid_v7(), $1, u.email, u.name, coalesce(u.status, $2), u.attributes::jsonb,
+                               string_to_array(u.tags, ';'), now(),
                                CASE WHEN coalesce(u.status, $2) = 'active' THEN now() END,
                                CASE WHEN coalesce(u.status, $2) = 'pending' THEN now() END
-                        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(email, name, attributes, status)
+                        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                             AS u(email, name, attributes, status, tags)
                         ON CONFLICT (newsletter_id, lower(email)) DO UPDATE
                             SET name = COALESCE(EXCLUDED.name, subscriber.name),
-                                attributes = subscriber.attributes || EXCLUDED.attributes
+                                attributes = subscriber.attributes || EXCLUDED.attributes,
+                                tags = (SELECT CASE WHEN cardinality(m) <= $8 THEN m ELSE subscriber.tags END
+                                        FROM (SELECT ARRAY(SELECT DISTINCT t FROM unnest(subscriber.tags || EXCLUDED.tags)
+                                                           AS t ORDER BY t) AS m) AS merged)
                             WHERE (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM subscriber.name)
                                OR NOT subscriber.attributes @> EXCLUDED.attributes
+                               OR NOT subscriber.tags @> EXCLUDED.tags
                         RETURNING id, email, status, (xmax = 0) AS inserted
                         """)
-                .execute(Tuple.of(newsletterId, asStatus.wire(), emails, names, attributes, statuses));
+                .execute(Tuple.from(java.util.Arrays.asList(
+                        newsletterId,
+                        asStatus.wire(),
+                        emails,
+                        names,
+                        attributes,
+                        statuses,
+                        tags,
+                        Tags.MAX_PER_SUBSCRIBER)));
     }
 
     /** Delivery got a permanent refusal for these subscribers: bounced, unless already suppressed. */

@@ -17,6 +17,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -94,6 +96,32 @@ public class SubscriberResource {
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
     public Uni<Subscriber.View> patch(@PathParam("id") String id, @PathParam("sid") String sid, JsonNode body) {
         return subscribers.patch(current.id(), newsletter(id), Ids.parse(sid, "This subscriber"), PatchBody.of(body));
+    }
+
+    @PUT
+    @Path("/subscribers/{sid}/tags")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace the subscriber's tags: {\"tags\": [\"a\", \"b\"]} (trimmed, lower-cased, at most 50)")
+    public Uni<Subscriber.View> setTags(@PathParam("id") String id, @PathParam("sid") String sid, JsonNode body) {
+        return subscribers.setTags(current.id(), newsletter(id), Ids.parse(sid, "This subscriber"), PatchBody.of(body));
+    }
+
+    @POST
+    @Path("/subscribers/tags")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    @Operation(summary = "Bulk tagging: {add?, remove?, subscriberIds} (at most 1,000 ids); answers {matched}")
+    public Uni<Map<String, Object>> retag(@PathParam("id") String id, JsonNode body) {
+        return subscribers
+                .retag(current.id(), newsletter(id), PatchBody.of(body))
+                .map(n -> Map.of("matched", n));
+    }
+
+    @GET
+    @Path("/tags")
+    @Operation(summary = "The newsletter's tags with their numbers of subscribers")
+    public Uni<java.util.List<SubscriberRepository.TagCount>> tags(@PathParam("id") String id) {
+        return subscribers.tagCounts(current.id(), newsletter(id));
     }
 
     @DELETE

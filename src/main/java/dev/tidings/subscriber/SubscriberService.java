@@ -116,6 +116,7 @@ public class SubscriberService {
                     name[0],
                     status[0],
                     attributes[0],
+                    current.tags(),
                     current.createdAt(),
                     current.confirmedAt(),
                     current.unsubscribedAt(),
@@ -127,6 +128,91 @@ public class SubscriberService {
                 return updated.view();
             });
         });
+    }
+
+    /** Subscribers one bulk tagging request may name. */
+    public static final int MAX_BULK_IDS = 1000;
+
+    /** Replaces the subscriber's tags: {@code {"tags": [...]}}, normalised by {@link Tags}. */
+    public Uni<Subscriber.View> setTags(UUID accountId, UUID newsletterId, UUID id, PatchBody body) {
+        JsonNode[] given = {null};
+        body.json("tags", v -> null, v -> given[0] = v);
+        if (given[0] == null) {
+            body.addError("tags", "is required (an empty array removes every tag)");
+        }
+        body.validate();
+        // After the body's shape: each tag's problem names its place, e.g. tags[2].
+        java.util.List<String> tags = Tags.fromJson(given[0], "tags", Tags.MAX_PER_SUBSCRIBER);
+        return owned(accountId, newsletterId, id)
+                .flatMap(s -> subscribers.setTags(newsletterId, id, tags))
+                .map(updated -> {
+                    if (updated == null) {
+                        throw ProblemException.notFound("This subscriber");
+                    }
+                    return updated.view();
+                });
+    }
+
+    /**
+     * Bulk tagging: {@code {add?, remove?, subscriberIds}} adds and removes tags on the named
+     * subscribers of the newsletter (ids of others match nothing). Answers how many matched.
+     * Selecting by {@code segment} arrives with saved segments.
+     */
+    public Uni<Integer> retag(UUID accountId, UUID newsletterId, PatchBody body) {
+        JsonNode[] adds = {null};
+        JsonNode[] removes = {null};
+        java.util.List<UUID> ids = new java.util.ArrayList<>();
+        body.json("add", v -> null, v -> adds[0] = v)
+                .json("remove", v -> null, v -> removes[0] = v)
+                .json(
+                        "subscriberIds",
+                        SubscriberService::idsProblem,
+                        v -> v.forEach(i -> ids.add(UUID.fromString(i.asText().strip()))))
+                .json("segment", v -> "selecting by segment is not available yet; name the subscriberIds", v -> {});
+        if (!body.has("subscriberIds") && !body.has("segment")) {
+            body.addError("subscriberIds", "is required: the subscribers to tag");
+        }
+        body.validate();
+        java.util.List<String> add = Tags.fromJson(adds[0], "add", Tags.MAX_PER_REQUEST);
+        java.util.List<String> remove = Tags.fromJson(removes[0], "remove", Tags.MAX_PER_REQUEST);
+        if (add.isEmpty() && remove.isEmpty()) {
+            throw ProblemException.invalid("add", "give tags to add or to remove");
+        }
+        java.util.List<String> both = add.stream().filter(remove::contains).toList();
+        if (!both.isEmpty()) {
+            throw ProblemException.invalid("remove", "'" + both.get(0) + "' is both added and removed");
+        }
+        return newsletters
+                .owned(accountId, newsletterId)
+                .flatMap(n -> ids.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : subscribers.retag(
+                                newsletterId, java.util.List.copyOf(new java.util.LinkedHashSet<>(ids)), add, remove));
+    }
+
+    /** The newsletter's tags with their numbers of subscribers, by name. */
+    public Uni<java.util.List<SubscriberRepository.TagCount>> tagCounts(UUID accountId, UUID newsletterId) {
+        return newsletters.owned(accountId, newsletterId).flatMap(n -> subscribers.tagCounts(newsletterId));
+    }
+
+    private static String idsProblem(JsonNode ids) {
+        if (!ids.isArray() || ids.isEmpty()) {
+            return "must be a non-empty array of subscriber ids";
+        }
+        if (ids.size() > MAX_BULK_IDS) {
+            return "at most " + MAX_BULK_IDS + " ids per request";
+        }
+        for (JsonNode id : ids) {
+            if (!id.isTextual()) {
+                return "must contain subscriber ids (strings)";
+            }
+            try {
+                UUID.fromString(id.asText().strip());
+            } catch (IllegalArgumentException e) {
+                return "'" + id.asText() + "' is not a subscriber id";
+            }
+        }
+        return null;
     }
 
     /**

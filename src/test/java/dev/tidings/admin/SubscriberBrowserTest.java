@@ -69,8 +69,9 @@ class SubscriberBrowserTest extends BrowserTest {
 
         browser.type("#attrKey0", "city").type("#attrValue0", "London");
         browser.type("#attrKey1", "plan").type("#attrValue1", "pro");
-        browser.type("#name", "Ada Lovelace").click("main form button[type=submit]");
+        browser.type("#name", "Ada Lovelace").type("#tags", "VIP, early-reader").click("main form button[type=submit]");
         browser.waitText("main .notice", "Saved.");
+        assertThat(browser.find("#tags").getAttribute("value")).isEqualTo("early-reader, vip");
         assertThat(browser.find("#name").getAttribute("value")).isEqualTo("Ada Lovelace");
         browser.accessible().screenshot("subscriber-edit");
         String sid = browser.path().substring(browser.path().lastIndexOf('/') + 1);
@@ -79,9 +80,20 @@ class SubscriberBrowserTest extends BrowserTest {
                 .then()
                 .statusCode(200)
                 .body("attributes.city", org.hamcrest.Matchers.equalTo("London"))
-                .body("attributes.plan", org.hamcrest.Matchers.equalTo("pro"));
+                .body("attributes.plan", org.hamcrest.Matchers.equalTo("pro"))
+                .body("tags", org.hamcrest.Matchers.contains("early-reader", "vip"));
+
+        // A tag over 64 characters is refused beside the tags, and nothing changes.
+        browser.type("#tags", "ok, " + "x".repeat(70)).type("#name", "Changed").click("main form button[type=submit]");
+        browser.waitText("#tags-error", "at most 64 characters");
+        Newsletters.as(token)
+                .get("/api/newsletters/" + id + "/subscribers/" + sid)
+                .then()
+                .body("name", org.hamcrest.Matchers.equalTo("Ada Lovelace"))
+                .body("tags", org.hamcrest.Matchers.contains("early-reader", "vip"));
 
         // A value without its key is refused beside the attributes, and nothing changes.
+        browser.go("/app/newsletters/" + id + "/subscribers/" + sid);
         browser.type("#attrKey0", "").click("main form button[type=submit]");
         browser.waitText("#attributes-error", "every value needs a key");
         Newsletters.as(token)

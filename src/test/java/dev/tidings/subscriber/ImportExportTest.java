@@ -167,7 +167,7 @@ class ImportExportTest extends WriterTest {
         assertThat(response.header("Content-Disposition")).contains("attachment");
         String csv = response.asString();
         List<String> lines = csv.lines().toList();
-        assertThat(lines.get(0)).isEqualTo("email,name,status,created_at,confirmed_at,unsubscribed_at,city,note");
+        assertThat(lines.get(0)).isEqualTo("email,name,status,tags,created_at,confirmed_at,unsubscribed_at,city,note");
         assertThat(lines).hasSize(3);
         assertThat(csv)
                 .contains("\"'=HYPERLINK(\"\"http://x\"\")\"")
