@@ -1,36 +1,29 @@
 package dev.tidings.admin;
 
+import dev.tidings.common.LinkSigner;
 import dev.tidings.common.Problem;
 import dev.tidings.common.ProblemException;
 import dev.tidings.common.Secrets;
-import dev.tidings.common.ServiceSecrets;
 import dev.tidings.config.TidingsConfig;
 import io.quarkus.qute.TemplateInstance;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,10 +31,11 @@ import org.jboss.logging.Logger;
  * same session cookie as the JSON API), the form token, validation with the API's own rules, the
  * HTML answer with its security headers, and failures turned into pages (sign in, 404, a message).
  *
- * <p>Form tokens are synchronizer tokens without server state: an HMAC, under a key kept in
- * {@code service_secret}, of a random per-browser cookie ({@value #FORM_COOKIE}) and of the session
- * cookie when there is one. A page from another site can neither read the token nor set the
- * cookie, and a token stops working when the session it was made for ends.
+ * <p>Form tokens are synchronizer tokens without server state: an HMAC, under the link-signing key
+ * ({@link LinkSigner}: {@code tidings.secret-key}, or one made and kept in {@code service_secret}),
+ * of a random per-browser cookie ({@value #FORM_COOKIE}) and of the session cookie when there is
+ * one. A page from another site can neither read the token nor set the cookie, and a token stops
+ * working when the session it was made for ends.
  */
 @ApplicationScoped
 public class AdminSupport {
@@ -58,26 +52,21 @@ public class AdminSupport {
 
     private final CurrentIdentityAssociation identities;
     private final io.quarkus.vertx.http.runtime.CurrentVertxRequest current;
-    private final ServiceSecrets secrets;
+    private final LinkSigner signer;
     private final Validator validator;
     private final TidingsConfig config;
-    private volatile byte[] key;
 
     public AdminSupport(
             CurrentIdentityAssociation identities,
             io.quarkus.vertx.http.runtime.CurrentVertxRequest current,
-            ServiceSecrets secrets,
+            LinkSigner signer,
             Validator validator,
             TidingsConfig config) {
         this.identities = identities;
         this.current = current;
-        this.secrets = secrets;
+        this.signer = signer;
         this.validator = validator;
         this.config = config;
-    }
-
-    void loadKey(@Observes StartupEvent event) {
-        key = secrets.getOrCreate("admin-form-key").getBytes(StandardCharsets.UTF_8);
     }
 
     TidingsConfig config() {
@@ -119,7 +108,7 @@ public class AdminSupport {
             formValue = "";
         }
         Cookie session = request.getCookie(config.auth().cookieName());
-        return mac("form|" + formValue + "|" + (session == null ? "" : session.getValue()));
+        return signer.sign("admin-form", formValue + "|" + (session == null ? "" : session.getValue()));
     }
 
     boolean validToken(HttpServerRequest request, String token) {
@@ -129,23 +118,11 @@ public class AdminSupport {
 
     /** Signs a short value that only this service can have made (e.g. the address being verified). */
     String sign(String purpose, String value) {
-        return mac(purpose + "|" + value);
+        return signer.sign("admin-" + purpose, value);
     }
 
     boolean signed(String purpose, String value, String signature) {
-        return value != null && signature != null && Secrets.constantTimeEquals(signature, sign(purpose, value));
-    }
-
-    private String mac(String value) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Base64.getUrlEncoder()
-                    .withoutPadding()
-                    .encodeToString(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
+        return signer.verify("admin-" + purpose, value, signature);
     }
 
     /** Checks a request body with the JSON API's Bean Validation rules; a 400 naming each field. */

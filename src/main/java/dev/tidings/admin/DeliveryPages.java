@@ -49,13 +49,16 @@ public class DeliveryPages {
     /** Live streams one account may hold open at once (tabs); more are refused. */
     static final int STREAMS_PER_ACCOUNT = 8;
 
+    /** Live streams one instance serves at once, over all accounts (sign-up is open to anyone). */
+    static final int STREAMS_PER_INSTANCE = 200;
+
     public record Live(DeliveryViews.Progress p, int percent, long done, String eta, boolean active) {}
 
     private final AdminSupport support;
     private final NewsletterService newsletters;
     private final IssueService issues;
     private final DeliveryService delivery;
-    private final Map<UUID, AtomicInteger> streams = new ConcurrentHashMap<>();
+    private final Slots streams = new Slots(STREAMS_PER_ACCOUNT, STREAMS_PER_INSTANCE);
 
     public DeliveryPages(
             AdminSupport support, NewsletterService newsletters, IssueService issues, DeliveryService delivery) {
@@ -113,9 +116,7 @@ public class DeliveryPages {
         UUID newsletterId = NewsletterPages.newsletterId(id);
         UUID issueId = IssuePages.issueId(iid);
         return support.writer(request).onItem().transformToMulti(w -> {
-            AtomicInteger open = streams.computeIfAbsent(w.accountId(), k -> new AtomicInteger());
-            if (open.incrementAndGet() > STREAMS_PER_ACCOUNT) {
-                open.decrementAndGet();
+            if (!streams.open(w.accountId())) {
                 return Multi.createFrom()
                         .item(sse.newEventBuilder()
                                 .name("refused")
@@ -154,8 +155,52 @@ public class DeliveryPages {
                                 sse.newEventBuilder().name("done").data("done").build());
                     })
                     .onTermination()
-                    .invoke(open::decrementAndGet);
+                    .invoke(() -> streams.close(w.accountId()));
         });
+    }
+
+    /** Open live streams, per account and in all; an account with none open has no entry. */
+    static final class Slots {
+        private final int perAccount;
+        private final int total;
+        private final Map<UUID, Integer> byAccount = new ConcurrentHashMap<>();
+        private final AtomicInteger all = new AtomicInteger();
+
+        Slots(int perAccount, int total) {
+            this.perAccount = perAccount;
+            this.total = total;
+        }
+
+        /** Takes a slot, unless the account's or the instance's limit is reached. */
+        boolean open(UUID accountId) {
+            if (all.incrementAndGet() > total) {
+                all.decrementAndGet();
+                return false;
+            }
+            boolean[] opened = {false};
+            byAccount.compute(accountId, (k, n) -> {
+                int count = n == null ? 0 : n;
+                opened[0] = count < perAccount;
+                return opened[0] ? count + 1 : n;
+            });
+            if (!opened[0]) {
+                all.decrementAndGet();
+            }
+            return opened[0];
+        }
+
+        void close(UUID accountId) {
+            all.decrementAndGet();
+            byAccount.computeIfPresent(accountId, (k, n) -> n <= 1 ? null : n - 1);
+        }
+
+        int open() {
+            return all.get();
+        }
+
+        int accounts() {
+            return byAccount.size();
+        }
     }
 
     @POST

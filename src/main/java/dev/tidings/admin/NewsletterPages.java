@@ -171,11 +171,11 @@ public class NewsletterPages {
     /** A plain HTML form that posts to the public sign-up route (which answers it with a page). */
     private String snippet(NewsletterView n) {
         String action = signupUrl(n) + "/subscribe";
-        return "<form method=\"post\" action=\"" + action + "\">\n"
+        return "<form method=\"post\" action=\"" + org.jsoup.nodes.Entities.escape(action) + "\">\n"
                 + "  <label>Email <input type=\"email\" name=\"email\" required></label>\n"
                 + "  <label>Name <input type=\"text\" name=\"name\"></label>\n"
                 + "  <button type=\"submit\">Subscribe to "
-                + n.name().replace("<", "&lt;").replace("\"", "&quot;")
+                + org.jsoup.nodes.Entities.escape(n.name())
                 + "</button>\n"
                 + "</form>";
     }

@@ -23,11 +23,6 @@ public final class Tags {
 
     private Tags() {}
 
-    /** One tag, normalised; null with {@code problem} set when it is not a valid tag. */
-    static String normalise(String raw) {
-        return problemWith(raw) == null ? raw.strip().toLowerCase(Locale.ROOT) : null;
-    }
-
     /** What is wrong with a tag, or null. */
     static String problemWith(String raw) {
         if (raw == null || raw.isBlank()) {

@@ -84,4 +84,22 @@ class AdminFormsTest {
             assertThat(AccountPages.safeNext(bad)).as(String.valueOf(bad)).isEqualTo("/app");
         }
     }
+
+    @Test
+    void liveStreamsAreBoundedPerAccountAndInAllAndForgottenWhenClosed() {
+        var slots = new DeliveryPages.Slots(2, 3);
+        java.util.UUID a = java.util.UUID.randomUUID();
+        java.util.UUID b = java.util.UUID.randomUUID();
+        assertThat(slots.open(a)).isTrue();
+        assertThat(slots.open(a)).isTrue();
+        assertThat(slots.open(a)).as("a third for one account").isFalse();
+        assertThat(slots.open(b)).isTrue();
+        assertThat(slots.open(b)).as("the instance is full").isFalse();
+        assertThat(slots.open()).isEqualTo(3);
+        slots.close(a);
+        slots.close(a);
+        slots.close(b);
+        assertThat(slots.open()).isZero();
+        assertThat(slots.accounts()).as("nobody is remembered").isZero();
+    }
 }
