@@ -156,6 +156,7 @@ public class IssuePages {
                                                 blank(preheader),
                                                 isHtml(format) ? null : body(body),
                                                 isHtml(format) ? body(body) : null,
+                                                null,
                                                 null))
                                 .map(issue -> AdminSupport.redirect(request, href(issue))),
                         problem -> AdminSupport.html(

@@ -2,6 +2,7 @@ package dev.tidings.delivery;
 
 import dev.tidings.common.NewestFirst;
 import dev.tidings.common.PageRequest;
+import dev.tidings.subscriber.AudienceRule;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -89,14 +90,20 @@ public class DeliveryStore {
             OffsetDateTime publishedAt,
             OffsetDateTime afterAt,
             UUID afterId,
-            int batch) {
+            int batch,
+            AudienceRule rule) {
+        AudienceRule.Sql where = rule == null ? null : rule.where("s", 7);
+        List<Object> args = new ArrayList<>(Arrays.asList(issueId, newsletterId, publishedAt, afterAt, afterId, batch));
+        if (where != null) {
+            args.addAll(where.params());
+        }
         return conn.preparedQuery(
                         """
                         WITH audience AS (
-                            SELECT id, created_at FROM subscriber
+                            SELECT id, created_at FROM subscriber s
                             WHERE newsletter_id = $2 AND status = 'active' AND created_at <= $3
                               AND (confirmed_at IS NULL OR confirmed_at <= $3)
-                              AND (created_at, id) > ($4, $5)
+                              AND (created_at, id) > ($4, $5) AND %s
                             ORDER BY created_at, id LIMIT $6),
                         inserted AS (
                             INSERT INTO send (id, issue_id, subscriber_id, status)
@@ -108,8 +115,9 @@ public class DeliveryStore {
                         FROM (SELECT 1) one
                         LEFT JOIN (SELECT created_at, id FROM audience ORDER BY created_at DESC, id DESC LIMIT 1) last
                                ON true
-                        """)
-                .execute(Tuple.from(Arrays.asList(issueId, newsletterId, publishedAt, afterAt, afterId, batch)))
+                        """
+                                .formatted(where == null ? "true" : where.text()))
+                .execute(Tuple.from(args))
                 .map(result -> {
                     Row row = result.iterator().next();
                     UUID[] sends = row.getArrayOfUUIDs("sends");

@@ -164,7 +164,8 @@ public class Dispatcher {
                         state.publishedAt(),
                         Objects.requireNonNullElse(state.plannedUptoAt(), BEFORE_ALL),
                         Objects.requireNonNullElse(state.plannedUpto(), NO_ID),
-                        planBatch)
+                        planBatch,
+                        state.audience())
                 .flatMap(planned -> {
                     if (planned.subscribers() == 0) {
                         return issues.planningDone(conn, issueId).replaceWith(Committed.WORKED);

@@ -3,6 +3,8 @@ package dev.tidings.delivery;
 import dev.tidings.common.ProblemException;
 import dev.tidings.issue.IssueStatus;
 import dev.tidings.issue.IssueStatus.Transition;
+import dev.tidings.subscriber.AudienceRule;
+import dev.tidings.subscriber.SubscriberRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -38,7 +40,8 @@ public class IssueLifecycle {
             OffsetDateTime producedUptoAt,
             UUID producedUpto,
             boolean requeue,
-            UUID requeueUpto) {}
+            UUID requeueUpto,
+            AudienceRule audience) {}
 
     /** The issue part of the delivery progress. */
     public record Progress(IssueStatus status, int recipients, Instant startedAt, Instant finishedAt, Instant now) {}
@@ -47,6 +50,45 @@ public class IssueLifecycle {
 
     public IssueLifecycle(Pool pool) {
         this.pool = pool;
+    }
+
+    /**
+     * The stored audience rule (an inline rule, or a segment's rule frozen when sending started),
+     * or null for every active subscriber. Stored rules were checked when they were saved.
+     */
+    static AudienceRule rule(Row row, String column) {
+        String rule = row.getString(column);
+        if (rule == null) {
+            return null;
+        }
+        try {
+            return AudienceRule.parse(JSON.readTree(rule), "audience.rule");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored audience rule is not JSON", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * How many active subscribers (in the sense of the dispatcher's audience: active, subscribed
+     * by now) the rule matches; every active one without a rule.
+     */
+    private static Uni<Integer> countAudience(SqlConnection conn, UUID newsletterId, AudienceRule rule) {
+        if (rule == null) {
+            return conn.preparedQuery(
+                            "SELECT coalesce((SELECT n FROM subscriber_count WHERE newsletter_id = $1 AND status = 'active'), 0) AS n")
+                    .execute(Tuple.of(newsletterId))
+                    .map(rows -> (int) rows.iterator().next().getLong("n").longValue());
+        }
+        AudienceRule.Sql where = rule.where("s", 2);
+        java.util.List<Object> args = new java.util.ArrayList<>();
+        args.add(newsletterId);
+        args.addAll(where.params());
+        return conn.preparedQuery(SubscriberRepository.activeCountSql(where))
+                .execute(Tuple.from(args))
+                .map(rows -> (int) rows.iterator().next().getLong("n").longValue());
     }
 
     /**
@@ -59,8 +101,12 @@ public class IssueLifecycle {
         boolean later = scheduledAt != null && scheduledAt.isAfter(Instant.now());
         Transition move = later ? Transition.SCHEDULE : Transition.PUBLISH;
         return pool.withTransaction(conn -> conn.preparedQuery(
-                        "SELECT status, publish_key, scheduled_at, recipients FROM issue"
-                                + " WHERE id = $1 AND newsletter_id = $2 FOR NO KEY UPDATE")
+                        """
+                        SELECT status, publish_key, scheduled_at, recipients,
+                               coalesce((SELECT g.rule FROM segment g WHERE g.id = issue.audience_segment_id),
+                                        audience_rule)::text AS rule
+                        FROM issue WHERE id = $1 AND newsletter_id = $2 FOR NO KEY UPDATE
+                        """)
                 .execute(Tuple.of(issueId, newsletterId))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
@@ -80,22 +126,27 @@ public class IssueLifecycle {
                         throw ProblemException.conflict(
                                 "not-a-draft", "Only a draft can be published; this issue is " + current.wire());
                     }
-                    return conn.preparedQuery(
-                                    """
-                                    UPDATE issue SET status = $3, publish_key = $4, updated_at = now(),
-                                        scheduled_at = $5,
-                                        published_at = CASE WHEN $3 = 'sending' THEN now() END,
-                                        started_at = CASE WHEN $3 = 'sending' THEN now() END,
-                                        recipients = coalesce((SELECT c.n FROM subscriber_count c
-                                            WHERE c.newsletter_id = $2 AND c.status = 'active'), 0)
-                                    WHERE id = $1 RETURNING status, recipients
-                                    """)
-                            .execute(Tuple.from(Arrays.asList(
-                                    issueId,
-                                    newsletterId,
-                                    move.to().wire(),
-                                    idempotencyKey,
-                                    later ? scheduledAt.atOffset(ZoneOffset.UTC) : null)))
+                    String rule = issue.getString("rule");
+                    return countAudience(conn, newsletterId, rule(issue, "rule"))
+                            .flatMap(recipients -> conn.preparedQuery(
+                                            """
+                                            UPDATE issue SET status = $3, publish_key = $4, updated_at = now(),
+                                                scheduled_at = $5,
+                                                published_at = CASE WHEN $3 = 'sending' THEN now() END,
+                                                started_at = CASE WHEN $3 = 'sending' THEN now() END,
+                                                audience_rule = CASE WHEN $3 = 'sending' THEN $7::text::jsonb
+                                                                     ELSE audience_rule END,
+                                                recipients = $6
+                                            WHERE id = $1 AND newsletter_id = $2 RETURNING status, recipients
+                                            """)
+                                    .execute(Tuple.from(Arrays.asList(
+                                            issueId,
+                                            newsletterId,
+                                            move.to().wire(),
+                                            idempotencyKey,
+                                            later ? scheduledAt.atOffset(ZoneOffset.UTC) : null,
+                                            recipients,
+                                            rule))))
                             .map(updated -> {
                                 Row row = updated.iterator().next();
                                 return new Published(IssueStatus.of(row.getString("status")), recipientsOf(row));
@@ -196,7 +247,7 @@ public class IssueLifecycle {
         return conn.preparedQuery(
                         """
                         SELECT id, newsletter_id, published_at, planned_upto_at, planned_upto,
-                               produced_upto_at, produced_upto, requeue, requeue_upto
+                               produced_upto_at, produced_upto, requeue, requeue_upto, audience_rule::text AS rule
                         FROM issue WHERE status = 'sending'
                           AND (NOT planning_done OR requeue OR planned_upto IS DISTINCT FROM produced_upto)
                           AND (planned_upto IS NOT DISTINCT FROM produced_upto
@@ -218,7 +269,8 @@ public class IssueLifecycle {
                             row.getOffsetDateTime("produced_upto_at"),
                             row.getUUID("produced_upto"),
                             row.getBoolean("requeue"),
-                            row.getUUID("requeue_upto"));
+                            row.getUUID("requeue_upto"),
+                            rule(row, "rule"));
                 });
     }
 
@@ -268,19 +320,34 @@ public class IssueLifecycle {
                 .replaceWithVoid();
     }
 
-    /** Scheduled issues that are due start sending, exactly once whichever replica gets there. */
+    /**
+     * Scheduled issues that are due start sending, exactly once whichever replica gets there: the
+     * audience's rule is frozen now (a segment's current rule) and counted.
+     */
     Uni<Integer> startDue() {
-        return pool.preparedQuery(
+        return pool.withTransaction(conn -> conn.preparedQuery(
                         """
                         UPDATE issue SET status = 'sending', published_at = now(), started_at = now(), updated_at = now(),
-                            recipients = coalesce((SELECT n FROM subscriber_count c
-                                                   WHERE c.newsletter_id = issue.newsletter_id AND c.status = 'active'), 0)
+                            audience_rule = coalesce((SELECT g.rule FROM segment g WHERE g.id = issue.audience_segment_id),
+                                                     audience_rule)
                         WHERE id IN (SELECT id FROM issue WHERE status = ANY($1) AND scheduled_at <= now()
                                      ORDER BY scheduled_at LIMIT 10 FOR NO KEY UPDATE SKIP LOCKED)
-                        RETURNING id
+                        RETURNING id, newsletter_id, audience_rule::text AS rule
                         """)
                 .execute(Tuple.of((Object) Transition.START.fromWire()))
-                .map(rows -> rows.size());
+                .flatMap(rows -> {
+                    Uni<Void> counted = Uni.createFrom().voidItem();
+                    for (Row row : rows) {
+                        UUID id = row.getUUID("id");
+                        UUID newsletterId = row.getUUID("newsletter_id");
+                        AudienceRule rule = rule(row, "rule");
+                        counted = counted.flatMap(done -> countAudience(conn, newsletterId, rule)
+                                .flatMap(n -> conn.preparedQuery("UPDATE issue SET recipients = $2 WHERE id = $1")
+                                        .execute(Tuple.of(id, n)))
+                                .replaceWithVoid());
+                    }
+                    return counted.replaceWith(rows.size());
+                }));
     }
 
     /** A sending issue whose planning is done and whose every send is settled is sent. */

@@ -97,6 +97,7 @@ public class DemoSeeder {
                                 "A first issue, sent by Tidings",
                                 ISSUE_MARKDOWN,
                                 null,
+                                null,
                                 null))
                 .await()
                 .indefinitely();

@@ -24,10 +24,12 @@ public record Issue(
         Instant createdAt,
         Instant updatedAt,
         Instant publishedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        Audience audience) {
 
     static final String COLUMNS = "id, newsletter_id, subject, preheader, body_markdown, body_html, body_text, status,"
-            + " scheduled_at, recipients, created_at, updated_at, published_at, finished_at";
+            + " scheduled_at, recipients, created_at, updated_at, published_at, finished_at, audience_segment_id,"
+            + " audience_rule";
 
     /** {@link #COLUMNS} of a table called {@code alias} in a join. */
     static String columns(String alias) {
@@ -51,8 +53,25 @@ public record Issue(
                 instant(row.getOffsetDateTime("created_at")),
                 instant(row.getOffsetDateTime("updated_at")),
                 instant(row.getOffsetDateTime("published_at")),
-                instant(row.getOffsetDateTime("finished_at")));
+                instant(row.getOffsetDateTime("finished_at")),
+                audience(row));
     }
+
+    private static Audience audience(Row row) {
+        UUID segment = row.getUUID("audience_segment_id");
+        Object rule = row.getValue("audience_rule");
+        if (segment == null && rule == null) {
+            return null;
+        }
+        try {
+            return new Audience(segment, rule == null ? null : JSON.readTree(rule.toString()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored audience rule is not JSON", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static Instant instant(OffsetDateTime time) {
         return time == null ? null : time.toInstant();

@@ -31,12 +31,13 @@ public class IssueRepository {
         this.pool = pool;
     }
 
-    public Uni<Issue> insert(UUID newsletterId, IssueContent content) {
+    public Uni<Issue> insert(UUID newsletterId, IssueContent content, Audience audience) {
         return one(pool.preparedQuery(
                         """
                         INSERT INTO issue (id, newsletter_id, subject, preheader, body_markdown, body_html, body_text,
-                                           status, created_at, updated_at)
-                        VALUES (uuid_v7(), $1, $2, $3, $4, $5, $6, 'draft', now(), now())
+                                           status, created_at, updated_at, audience_segment_id, audience_rule)
+                        VALUES (uuid_v7(), $1, $2, $3, $4, $5, $6, 'draft', now(), now(),
+                                $7, $8::text::jsonb)
                         RETURNING \s"""
                                 + Issue.COLUMNS)
                 .execute(Tuple.from(Arrays.asList(
@@ -45,7 +46,15 @@ public class IssueRepository {
                         content.preheader(),
                         content.bodyMarkdown(),
                         content.bodyHtml(),
-                        content.bodyText()))));
+                        content.bodyText(),
+                        audience == null ? null : audience.segmentId(),
+                        ruleText(audience)))));
+    }
+
+    private static String ruleText(Audience audience) {
+        return audience == null || audience.rule() == null
+                ? null
+                : audience.rule().toString();
     }
 
     public Uni<Issue> find(UUID newsletterId, UUID id) {
@@ -69,11 +78,13 @@ public class IssueRepository {
      * Writes the content if the issue is still editable; null if it is not (or is gone). updated_at
      * always moves forward, so the renderer's cache never keeps an older version.
      */
-    public Uni<Issue> updateContent(UUID newsletterId, UUID id, IssueContent content) {
+    public Uni<Issue> updateContent(UUID newsletterId, UUID id, IssueContent content, Audience audience) {
         return one(pool.preparedQuery(
                         """
                         UPDATE issue SET subject = $3, preheader = $4, body_markdown = $5, body_html = $6,
-                            body_text = $7, updated_at = greatest(now(), updated_at + interval '1 microsecond')
+                            body_text = $7, updated_at = greatest(now(), updated_at + interval '1 microsecond'),
+                            audience_segment_id = $8,
+                            audience_rule = $9::text::jsonb
                         WHERE id = $1 AND newsletter_id = $2 AND status IN ('draft', 'scheduled')
                         RETURNING \s"""
                                 + Issue.COLUMNS)
@@ -84,7 +95,9 @@ public class IssueRepository {
                         content.preheader(),
                         content.bodyMarkdown(),
                         content.bodyHtml(),
-                        content.bodyText()))));
+                        content.bodyText(),
+                        audience == null ? null : audience.segmentId(),
+                        ruleText(audience)))));
     }
 
     /** Deletes the issue unless it is being sent; true if it was deleted. */

@@ -11,6 +11,7 @@ import dev.tidings.common.Units;
 import dev.tidings.config.TidingsConfig;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.subscriber.PublicLinks;
+import dev.tidings.subscriber.SegmentRepository;
 import dev.tidings.subscriber.SubscriberRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +44,7 @@ public class IssueService {
     private final IssueRenderer renderer;
     private final IssueTemplates templates;
     private final SubscriberRepository subscribers;
+    private final SegmentRepository segments;
     private final PublicLinks links;
     private final TidingsConfig config;
 
@@ -52,8 +54,10 @@ public class IssueService {
             IssueRenderer renderer,
             IssueTemplates templates,
             SubscriberRepository subscribers,
+            SegmentRepository segments,
             PublicLinks links,
             TidingsConfig config) {
+        this.segments = segments;
         this.newsletters = newsletters;
         this.issues = issues;
         this.renderer = renderer;
@@ -79,9 +83,14 @@ public class IssueService {
                 errors.add(new Problem.FieldError("bodyMarkdown", message));
                 errors.add(new Problem.FieldError("bodyHtml", message));
             }
+            Audience audience = Audience.parse(body.audience(), errors);
             fail(errors);
-            return offTheEventLoop(() -> prepare(subject, preheader, markdown, html, text))
-                    .flatMap(content -> issues.insert(newsletterId, content));
+            return checkSegment(newsletterId, audience)
+                    .flatMap(ok -> offTheEventLoop(() -> prepare(subject, preheader, markdown, html, text)))
+                    .flatMap(content -> issues.insert(newsletterId, content, audience))
+                    .onFailure(IssueService::segmentGone)
+                    .transform(
+                            e -> ProblemException.invalid("audience.segmentId", "is not a segment of this newsletter"));
         });
     }
 
@@ -115,6 +124,10 @@ public class IssueService {
             String[] markdownGiven = {null};
             String[] htmlGiven = {null};
             String[] text = {current.bodyText()};
+            Audience[] audience = {current.audience()};
+            List<Problem.FieldError> audienceErrors = new ArrayList<>();
+            patch.json("audience", v -> null, v -> audience[0] = Audience.parse(v, audienceErrors));
+            audienceErrors.forEach(e -> patch.addError(e.field(), e.message()));
             patch.text("subject", MAX_SUBJECT, false, v -> subject[0] = v)
                     .text("preheader", MAX_PREHEADER, true, v -> preheader[0] = v)
                     .json("bodyMarkdown", IssueService::bodyProblem, v -> markdownGiven[0] = textOf(v))
@@ -141,8 +154,14 @@ public class IssueService {
             patch.validate();
             String newMarkdown = markdown;
             String newHtml = html;
-            return offTheEventLoop(() -> prepare(subject[0], preheader[0], newMarkdown, newHtml, text[0]))
-                    .flatMap(content -> issues.updateContent(newsletterId, id, content))
+            Audience newAudience = audience[0];
+            return checkSegment(newsletterId, newAudience)
+                    .flatMap(ok ->
+                            offTheEventLoop(() -> prepare(subject[0], preheader[0], newMarkdown, newHtml, text[0])))
+                    .flatMap(content -> issues.updateContent(newsletterId, id, content, newAudience))
+                    .onFailure(IssueService::segmentGone)
+                    .transform(
+                            e -> ProblemException.invalid("audience.segmentId", "is not a segment of this newsletter"))
                     .flatMap(updated -> updated != null
                             ? Uni.createFrom().item(updated)
                             : owned(accountId, newsletterId, id).map(now -> {
@@ -240,6 +259,24 @@ public class IssueService {
                 throw ProblemException.notFound("This issue");
             }
             return compiled;
+        });
+    }
+
+    /** The audience's segment was deleted between the check and the write (its foreign key). */
+    private static boolean segmentGone(Throwable e) {
+        return e instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState());
+    }
+
+    /** A 400 unless the audience's segment (if it names one) is a segment of this newsletter. */
+    private Uni<Boolean> checkSegment(UUID newsletterId, Audience audience) {
+        if (audience == null || audience.segmentId() == null) {
+            return Uni.createFrom().item(true);
+        }
+        return segments.find(newsletterId, audience.segmentId()).map(found -> {
+            if (found == null) {
+                throw ProblemException.invalid("audience.segmentId", "is not a segment of this newsletter");
+            }
+            return true;
         });
     }
 

@@ -155,22 +155,23 @@ public class SubscriberService {
 
     /**
      * Bulk tagging: {@code {add?, remove?, subscriberIds}} adds and removes tags on the named
-     * subscribers of the newsletter (ids of others match nothing). Answers how many matched.
-     * Selecting by {@code segment} arrives with saved segments.
+     * subscribers of the newsletter (ids of others match nothing), or {@code {add?, remove?,
+     * segment}} on every subscriber an audience rule matches. Answers how many matched.
      */
     public Uni<Integer> retag(UUID accountId, UUID newsletterId, PatchBody body) {
         JsonNode[] adds = {null};
         JsonNode[] removes = {null};
         java.util.List<UUID> ids = new java.util.ArrayList<>();
+        AudienceRule[] rule = {null};
         body.json("add", v -> null, v -> adds[0] = v)
                 .json("remove", v -> null, v -> removes[0] = v)
                 .json(
                         "subscriberIds",
                         SubscriberService::idsProblem,
                         v -> v.forEach(i -> ids.add(UUID.fromString(i.asText().strip()))))
-                .json("segment", v -> "selecting by segment is not available yet; name the subscriberIds", v -> {});
-        if (!body.has("subscriberIds") && !body.has("segment")) {
-            body.addError("subscriberIds", "is required: the subscribers to tag");
+                .json("segment", v -> null, v -> rule[0] = AudienceRule.parse(v, "segment"));
+        if (body.has("subscriberIds") == body.has("segment")) {
+            body.addError("subscriberIds", "give exactly one of subscriberIds or segment: the subscribers to tag");
         }
         body.validate();
         java.util.List<String> add = Tags.fromJson(adds[0], "add", Tags.MAX_PER_REQUEST);
@@ -184,8 +185,8 @@ public class SubscriberService {
         }
         return newsletters
                 .owned(accountId, newsletterId)
-                .flatMap(n -> ids.isEmpty()
-                        ? Uni.createFrom().item(0)
+                .flatMap(n -> rule[0] != null
+                        ? subscribers.retag(newsletterId, rule[0], add, remove)
                         : subscribers.retag(
                                 newsletterId, java.util.List.copyOf(new java.util.LinkedHashSet<>(ids)), add, remove));
     }

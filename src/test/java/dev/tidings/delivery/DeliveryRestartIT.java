@@ -159,7 +159,10 @@ class DeliveryRestartIT {
                 .toList();
         String location = api(token)
                 .contentType("text/csv")
-                .body("email,name\n" + emails.stream().map(e -> e + ",Reader").collect(Collectors.joining("\n")))
+                .body("email,name,tags\n"
+                        + IntStream.range(0, SUBSCRIBERS)
+                                .mapToObj(i -> emails.get(i) + ",Reader," + (i % 2 == 0 ? "half" : ""))
+                                .collect(Collectors.joining("\n")))
                 .post(ApiPaths.imports(newsletter))
                 .then()
                 .statusCode(202)
@@ -169,11 +172,19 @@ class DeliveryRestartIT {
                 .equals(api(token).get(location).then().extract().path("status")));
     }
 
-    /** Creates and publishes an issue; answers the path of its delivery resource. */
+    /** Creates and publishes an issue to everyone; answers the path of its delivery resource. */
     static String publishIssue() {
+        return publishIssue(Map.of());
+    }
+
+    /** Creates and publishes an issue (with {@code extra} fields, e.g. an audience); answers its delivery path. */
+    static String publishIssue(Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(
+                Map.of("subject", "Hello {subscriber.name}", "bodyMarkdown", "Dear reader, *this* is the issue."));
+        body.putAll(extra);
         String issue = api(token)
                 .contentType(ContentType.JSON)
-                .body(Map.of("subject", "Hello {subscriber.name}", "bodyMarkdown", "Dear reader, *this* is the issue."))
+                .body(body)
                 .post(ApiPaths.issues(newsletter))
                 .then()
                 .statusCode(201)
@@ -291,5 +302,50 @@ class DeliveryRestartIT {
         assertThat(received.values().stream().mapToInt(Integer::intValue).sum())
                 .as("no duplicates after a graceful stop")
                 .isEqualTo(total);
+    }
+
+    @Test
+    @Order(3)
+    void anAppKilledMidIssueWithAnAudienceFinishesItForExactlyThatAudience() throws Exception {
+        if (app == null || !app.isAlive()) {
+            app = startApp("fifth");
+        }
+        account();
+        int total = SUBSCRIBERS / 2; // the imported readers tagged "half"; none of the demo's own
+        int already = smtp.mailbox().all().size();
+        String delivery = publishIssue(
+                Map.of("audience", Map.of("rule", Map.of("all", List.of(Map.of("tag", "half"))))));
+        assertThat(api(token).get(delivery).then().extract().jsonPath().getInt("recipients"))
+                .isEqualTo(total);
+        await().atMost(Duration.ofSeconds(60)).until(() -> smtp.mailbox().all().size() - already >= total / 4);
+        app.destroyForcibly().waitFor();
+        int beforeKill = smtp.mailbox().all().size() - already;
+        assertThat(beforeKill).isLessThan(total);
+
+        app = startApp("sixth");
+        awaitSent(delivery);
+        var progress = api(token).get(delivery).then().extract().jsonPath();
+        assertThat(progress.getInt("sent")).isEqualTo(total);
+        assertThat(progress.getInt("recipients")).isEqualTo(total);
+        Map<String, Integer> received = received(already);
+        List<String> missing = new ArrayList<>();
+        List<String> outside = new ArrayList<>();
+        int duplicates = 0;
+        for (int i = 0; i < SUBSCRIBERS; i++) {
+            int n = received.getOrDefault(emails.get(i), 0);
+            if (i % 2 == 0 && n == 0) {
+                missing.add(emails.get(i));
+            }
+            if (i % 2 == 1 && n > 0) {
+                outside.add(emails.get(i));
+            }
+            duplicates += Math.max(0, n - 1);
+        }
+        assertThat(missing).as("audience members who got nothing").isEmpty();
+        assertThat(outside).as("subscribers outside the audience who got it").isEmpty();
+        System.out.printf(
+                "restart with audience: %d of %d accepted before the kill, %d duplicates (bound %d)%n",
+                beforeKill, total, duplicates, CLAIM_BOUND);
+        assertThat(duplicates).isLessThanOrEqualTo(CLAIM_BOUND);
     }
 }

@@ -24,6 +24,7 @@ class DispatcherStepTest {
                 produced == null ? null : AT,
                 produced,
                 requeue,
+                null,
                 null);
     }
 

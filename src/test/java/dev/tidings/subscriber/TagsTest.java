@@ -124,7 +124,17 @@ class TagsTest extends WriterTest {
 
         // Refusals name the field and change nothing.
         Object[][] cases = {
-            {Map.of("add", List.of("x"), "segment", Map.of("all", List.of())), "segment"},
+            {Map.of("add", List.of("x"), "segment", Map.of("all", List.of())), "segment.all"},
+            {
+                Map.of(
+                        "add",
+                        List.of("x"),
+                        "segment",
+                        Map.of("all", List.of(Map.of("tag", "x"))),
+                        "subscriberIds",
+                        List.of(a)),
+                "subscriberIds"
+            },
             {Map.of("add", List.of("x")), "subscriberIds"},
             {Map.of("subscriberIds", List.of(a)), "add"},
             {Map.of("add", List.of("x"), "remove", List.of("X"), "subscriberIds", List.of(a)), "remove"},
