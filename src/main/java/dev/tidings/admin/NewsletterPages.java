@@ -73,7 +73,9 @@ public class NewsletterPages {
                                                 strip(fromName),
                                                 strip(fromEmail),
                                                 blankToNull(replyTo),
-                                                "true".equals(doubleOptIn))))
+                                                "true".equals(doubleOptIn),
+                                                null,
+                                                null)))
                                 .map(n -> AdminSupport.redirect(
                                         request, "/app/newsletters/" + n.id() + "/subscribers?created=1")),
                         problem -> AdminSupport.html(

@@ -40,6 +40,31 @@ public interface TidingsConfig {
 
     Quotas quotas();
 
+    Events events();
+
+    /** Engagement tracking (opens and clicks, opt-in per newsletter) and its event stream. */
+    interface Events {
+        /** How long raw events (the activity feed) are kept; the report's aggregates are kept for good. */
+        @WithDefault("90d")
+        Duration retention();
+
+        /** An open this soon after the mail was delivered is a machine's (a prefetching proxy or scanner). */
+        @WithDefault("5s")
+        Duration machineOpenWithin();
+
+        /** A click this soon after delivery is a link scanner's. */
+        @WithDefault("10s")
+        Duration machineClickWithin();
+
+        /** Clicks on two different links of one mail this close together are a link scanner's. */
+        @WithDefault("2s")
+        Duration scannerBurst();
+
+        /** Events the consumer stores per transaction. */
+        @WithDefault("500")
+        int batchSize();
+    }
+
     interface Webhooks {
         /**
          * Shared secret of the bounce webhook: callers sign the raw body with HMAC-SHA256 and send

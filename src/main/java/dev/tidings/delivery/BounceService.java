@@ -1,6 +1,8 @@
 package dev.tidings.delivery;
 
 import dev.tidings.common.EmailAddress;
+import dev.tidings.common.EngagementEvent;
+import dev.tidings.common.EventLog;
 import dev.tidings.subscriber.SubscriberRepository;
 import dev.tidings.subscriber.SubscriberStatus;
 import io.smallrye.mutiny.Uni;
@@ -24,10 +26,12 @@ public class BounceService {
 
     private final DeliveryStore sends;
     private final SubscriberRepository subscribers;
+    private final EventLog events;
 
-    public BounceService(DeliveryStore sends, SubscriberRepository subscribers) {
+    public BounceService(DeliveryStore sends, SubscriberRepository subscribers, EventLog events) {
         this.sends = sends;
         this.subscribers = subscribers;
+        this.events = events;
     }
 
     public Uni<Void> report(EmailAddress email, Kind kind, UUID newsletterId, UUID sendId, String diagnostic) {
@@ -38,9 +42,14 @@ public class BounceService {
                 : sends.report(sendId, note, kind == Kind.SOFT ? null : SendStatus.BOUNCED);
         Uni<Void> subscriber =
                 switch (kind) {
-                    case HARD -> subscribers.suppressReported(email.value(), newsletterId, SubscriberStatus.BOUNCED);
-                    case COMPLAINT -> subscribers.suppressReported(
-                            email.value(), newsletterId, SubscriberStatus.COMPLAINED);
+                    case HARD -> subscribers
+                            .suppressReported(email.value(), newsletterId, SubscriberStatus.BOUNCED)
+                            .replaceWithVoid();
+                    case COMPLAINT -> subscribers
+                            .suppressReported(email.value(), newsletterId, SubscriberStatus.COMPLAINED)
+                            .invoke(ids -> ids.forEach(id ->
+                                    events.appendLater(EngagementEvent.ofSubscriber("complaint", id, null, sendId))))
+                            .replaceWithVoid();
                     case SOFT -> Uni.createFrom().voidItem();
                 };
         return send.flatMap(x -> subscriber);

@@ -36,6 +36,7 @@ public class Deliverer {
     private final NewsletterDirectory newsletters;
     private final PublicLinks links;
     private final MailComposer composer;
+    private final TrackingLinks tracking;
     private final MailTransport transport;
     private final RateLimits limits;
     private final DeliveryMetrics metrics;
@@ -47,6 +48,7 @@ public class Deliverer {
             NewsletterDirectory newsletters,
             PublicLinks links,
             MailComposer composer,
+            TrackingLinks tracking,
             MailTransport transport,
             RateLimits limits,
             DeliveryMetrics metrics,
@@ -55,6 +57,7 @@ public class Deliverer {
         this.newsletters = newsletters;
         this.links = links;
         this.composer = composer;
+        this.tracking = tracking;
         this.transport = transport;
         this.limits = limits;
         this.metrics = metrics;
@@ -107,6 +110,19 @@ public class Deliverer {
                                     send.name(),
                                     send.attributes().getMap()),
                             unsubscribeUrl);
+                    NewsletterDirectory.Ref newsletter = context.newsletter();
+                    if (newsletter.trackOpens() || newsletter.trackClicks()) {
+                        rendered = new RenderedMail(
+                                rendered.subject(),
+                                tracking.rewrite(
+                                        rendered.html(),
+                                        context.issue().links(),
+                                        context.issue().id(),
+                                        send.sendId(),
+                                        newsletter.trackClicks(),
+                                        newsletter.trackOpens()),
+                                rendered.text());
+                    }
                     MailComposer.OutgoingMail mail = composer.compose(
                             context.newsletter(), rendered, send.email(), send.sendId(), unsubscribeUrl);
                     long started = System.nanoTime();

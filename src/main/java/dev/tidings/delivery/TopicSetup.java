@@ -18,7 +18,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
 /**
- * Creates the send-jobs topic (and its dead-letter topic) with the configured partition count if
+ * Creates the send-jobs topic (and its dead-letter topic) and the engagement events topic
+ * ({@code tidings.events}, same partition count) if
  * they do not exist; on a managed cluster they may be declared beforehand (see deploy/).
  */
 @ApplicationScoped
@@ -43,7 +44,11 @@ public class TopicSetup {
         try (AdminClient admin = AdminClient.create(settings)) {
             for (NewTopic topic : List.of(
                     new NewTopic(SEND_JOBS, Optional.of(config.delivery().partitions()), Optional.empty()),
-                    new NewTopic(DEAD_LETTERS, Optional.of(1), Optional.empty()))) {
+                    new NewTopic(DEAD_LETTERS, Optional.of(1), Optional.empty()),
+                    new NewTopic(
+                            dev.tidings.common.EngagementEvent.TOPIC,
+                            Optional.of(config.delivery().partitions()),
+                            Optional.empty()))) {
                 try {
                     admin.createTopics(List.of(topic)).all().get(15, TimeUnit.SECONDS);
                     LOG.infof("created topic %s with %d partitions", topic.name(), topic.numPartitions());

@@ -7,6 +7,7 @@ import java.util.UUID;
 /**
  * An issue's templates, parsed once and rendered per recipient. The subject is plain text;
  * {@code html} escapes every value it inserts, {@code text} inserts values as they are.
+ * {@code links} are the issue's trackable links ({@link TrackableLinks}), by index.
  */
 public record CompiledIssue(
         UUID id,
@@ -15,4 +16,5 @@ public record CompiledIssue(
         Template subject,
         String preheader,
         Template html,
-        Template text) {}
+        Template text,
+        java.util.List<String> links) {}

@@ -158,7 +158,8 @@ public class IssueTemplates {
                 parse(subject, TEXT),
                 preheader,
                 parse(withPreheader(bodyHtml, preheader), HTML),
-                parse(text, TEXT));
+                parse(text, TEXT),
+                TrackableLinks.of(bodyHtml));
     }
 
     /**

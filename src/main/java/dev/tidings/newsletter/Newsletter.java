@@ -34,6 +34,12 @@ public class Newsletter {
     @Column(name = "double_opt_in")
     public boolean doubleOptIn;
 
+    @Column(name = "track_opens")
+    public boolean trackOpens;
+
+    @Column(name = "track_clicks")
+    public boolean trackClicks;
+
     @Column(name = "created_at")
     public Instant createdAt;
 }

@@ -24,7 +24,9 @@ public class NewsletterDirectory {
             String fromName,
             String fromEmail,
             String replyTo,
-            boolean doubleOptIn) {
+            boolean doubleOptIn,
+            boolean trackOpens,
+            boolean trackClicks) {
 
         /** The From header: the display name quoted, with nothing in it that could break the header. */
         public String sender() {
@@ -34,7 +36,8 @@ public class NewsletterDirectory {
     }
 
     private static final String COLUMNS =
-            "id, account_id, slug, name, from_name, from_email, reply_to, double_opt_in FROM newsletter";
+            "id, account_id, slug, name, from_name, from_email, reply_to, double_opt_in, track_opens,"
+                    + " track_clicks FROM newsletter";
 
     /** What a slug can be (NewsletterRequests.SLUG); anything else is looked up nowhere. */
     private static final java.util.regex.Pattern SLUG = java.util.regex.Pattern.compile(NewsletterRequests.SLUG);
@@ -98,6 +101,8 @@ public class NewsletterDirectory {
                 row.getString("from_name"),
                 row.getString("from_email"),
                 row.getString("reply_to"),
-                row.getBoolean("double_opt_in"));
+                row.getBoolean("double_opt_in"),
+                row.getBoolean("track_opens"),
+                row.getBoolean("track_clicks"));
     }
 }

@@ -21,5 +21,7 @@ public final class NewsletterRequests {
             @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line") String fromName,
             @ValidEmail String fromEmail,
             @ValidEmail(optional = true) String replyTo,
-            Boolean doubleOptIn) {}
+            Boolean doubleOptIn,
+            Boolean trackOpens,
+            Boolean trackClicks) {}
 }

@@ -46,6 +46,8 @@ public class NewsletterService {
                     ? null
                     : EmailAddress.parse(body.replyTo(), "replyTo").value();
             n.doubleOptIn = body.doubleOptIn() == null || body.doubleOptIn();
+            n.trackOpens = Boolean.TRUE.equals(body.trackOpens());
+            n.trackClicks = Boolean.TRUE.equals(body.trackClicks());
             n.createdAt = Timestamps.now();
             return newsletters
                     .persistAndFlush(n)
@@ -80,7 +82,9 @@ public class NewsletterService {
                     .text("fromName", 200, false, v -> n.fromName = v)
                     .email("fromEmail", false, v -> n.fromEmail = v)
                     .email("replyTo", true, v -> n.replyTo = v)
-                    .bool("doubleOptIn", v -> n.doubleOptIn = v);
+                    .bool("doubleOptIn", v -> n.doubleOptIn = v)
+                    .bool("trackOpens", v -> n.trackOpens = v)
+                    .bool("trackClicks", v -> n.trackClicks = v);
             if (!n.slug.matches(NewsletterRequests.SLUG)) {
                 patch.addError("slug", NewsletterRequests.SLUG_MESSAGE);
             }

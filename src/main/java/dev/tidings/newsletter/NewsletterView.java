@@ -12,11 +12,23 @@ public record NewsletterView(
         String fromEmail,
         String replyTo,
         boolean doubleOptIn,
+        boolean trackOpens,
+        boolean trackClicks,
         Instant createdAt,
         SubscriberCounts.Counts subscriberCounts) {
 
     static NewsletterView of(Newsletter n, SubscriberCounts.Counts counts) {
         return new NewsletterView(
-                n.id, n.slug, n.name, n.fromName, n.fromEmail, n.replyTo, n.doubleOptIn, n.createdAt, counts);
+                n.id,
+                n.slug,
+                n.name,
+                n.fromName,
+                n.fromEmail,
+                n.replyTo,
+                n.doubleOptIn,
+                n.trackOpens,
+                n.trackClicks,
+                n.createdAt,
+                counts);
     }
 }

@@ -1,6 +1,8 @@
 package dev.tidings.subscriber;
 
 import dev.tidings.common.EmailAddress;
+import dev.tidings.common.EngagementEvent;
+import dev.tidings.common.EventLog;
 import dev.tidings.common.LinkSigner;
 import dev.tidings.common.ProblemException;
 import dev.tidings.common.RateLimiter;
@@ -32,6 +34,7 @@ public class SignupService {
     private final LinkSigner signer;
     private final Suppressions suppressions;
     private final TidingsConfig.Signup config;
+    private final EventLog events;
 
     public SignupService(
             NewsletterDirectory newsletters,
@@ -40,7 +43,9 @@ public class SignupService {
             RateLimiter limiter,
             LinkSigner signer,
             Suppressions suppressions,
-            TidingsConfig config) {
+            TidingsConfig config,
+            EventLog events) {
+        this.events = events;
         this.newsletters = newsletters;
         this.subscribers = subscribers;
         this.mails = mails;
@@ -154,6 +159,12 @@ public class SignupService {
                 .flatMap(ok -> ok
                         ? subscribers
                                 .unsubscribe(claims.get().scope(), claims.get().subject())
+                                .invoke(changed -> {
+                                    if (changed) {
+                                        events.appendLater(EngagementEvent.ofSubscriber(
+                                                "unsubscribe", claims.get().subject(), null, null));
+                                    }
+                                })
                                 .replaceWith(true)
                         : Uni.createFrom().item(false));
     }

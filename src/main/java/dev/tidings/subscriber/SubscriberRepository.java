@@ -252,15 +252,18 @@ public class SubscriberRepository {
                 .execute(Tuple.of(id, newsletterId)));
     }
 
-    /** Unsubscribes an active or pending subscriber; suppressed ones stay as they are. */
-    public Uni<Void> unsubscribe(UUID newsletterId, UUID id) {
+    /**
+     * Unsubscribes an active or pending subscriber; suppressed ones stay as they are. True when
+     * this call changed the status (so an unsubscribe is counted once).
+     */
+    public Uni<Boolean> unsubscribe(UUID newsletterId, UUID id) {
         return pool.preparedQuery(
                         """
                         UPDATE subscriber SET status = 'unsubscribed', unsubscribed_at = now()
                         WHERE id = $1 AND newsletter_id = $2 AND status IN ('active', 'pending')
                         """)
                 .execute(Tuple.of(id, newsletterId))
-                .replaceWithVoid();
+                .map(rows -> rows.rowCount() == 1);
     }
 
     /**
@@ -321,16 +324,22 @@ public class SubscriberRepository {
      * A bounce or complaint reported later for an address: {@code status} (bounced or complained)
      * in the given newsletter, or in every newsletter when none is given; idempotent.
      */
-    public Uni<Void> suppressReported(String email, UUID newsletterId, SubscriberStatus status) {
+    /** Suppresses the address (in one newsletter or all); answers the subscribers it changed. */
+    public Uni<List<UUID>> suppressReported(String email, UUID newsletterId, SubscriberStatus status) {
         return pool.preparedQuery(
                         """
                         UPDATE subscriber SET status = $1
                         WHERE lower(email) = lower($2) AND ($3::uuid IS NULL OR newsletter_id = $3)
                           AND status IN ('active', 'pending', 'unsubscribed', 'bounced')
                           AND status <> $1
+                        RETURNING id
                         """)
                 .execute(Tuple.of(status.wire(), email, newsletterId))
-                .replaceWithVoid();
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID("id")));
+                    return ids;
+                });
     }
 
     static String likeEscape(String text) {

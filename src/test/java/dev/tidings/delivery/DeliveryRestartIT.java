@@ -313,8 +313,8 @@ class DeliveryRestartIT {
         account();
         int total = SUBSCRIBERS / 2; // the imported readers tagged "half"; none of the demo's own
         int already = smtp.mailbox().all().size();
-        String delivery = publishIssue(
-                Map.of("audience", Map.of("rule", Map.of("all", List.of(Map.of("tag", "half"))))));
+        String delivery =
+                publishIssue(Map.of("audience", Map.of("rule", Map.of("all", List.of(Map.of("tag", "half"))))));
         assertThat(api(token).get(delivery).then().extract().jsonPath().getInt("recipients"))
                 .isEqualTo(total);
         await().atMost(Duration.ofSeconds(60)).until(() -> smtp.mailbox().all().size() - already >= total / 4);
