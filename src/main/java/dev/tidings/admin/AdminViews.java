@@ -120,6 +120,8 @@ final class AdminViews {
     static native TemplateInstance issue(
             String email, String csrf, NewsletterView n, Issue issue, IssuePages.Editor editor, String notice);
 
+    static native TemplateInstance audienceStatus(long recipients, String audienceName);
+
     static native TemplateInstance saveStatus(java.time.Instant savedAt, Map<String, String> errors, String message);
 
     static native TemplateInstance preview(RenderedMail mail, String frame);
@@ -151,4 +153,25 @@ final class AdminViews {
             Map<String, String> errors,
             String notice,
             String noticeKind);
+
+    static native TemplateInstance segments(
+            String email, String csrf, NewsletterView n, List<dev.tidings.subscriber.Segment> segments, String notice);
+
+    static native TemplateInstance segment(
+            String email,
+            String csrf,
+            NewsletterView n,
+            dev.tidings.subscriber.Segment segment,
+            SegmentPages.Builder builder,
+            String notice,
+            String noticeKind);
+
+    static native TemplateInstance report(
+            String email,
+            String csrf,
+            NewsletterView n,
+            Issue issue,
+            dev.tidings.engagement.EngagementService.Report report,
+            List<ReportPages.Figure> figures,
+            String timeline);
 }

@@ -71,7 +71,23 @@ public class IssuePages {
             Map<String, String> errors,
             List<Subscriber.View> previewAs,
             String idempotencyKey,
-            long recipients) {}
+            long recipients,
+            String audience,
+            List<dev.tidings.subscriber.Segment> segments) {
+
+        /** Who the issue goes to, in words. */
+        public String audienceName() {
+            if (audience.isEmpty()) {
+                return "every active subscriber";
+            }
+            for (dev.tidings.subscriber.Segment s : segments) {
+                if (s.id().toString().equals(audience)) {
+                    return "the segment \u201c" + s.name() + "\u201d";
+                }
+            }
+            return "the audience rule set through the API";
+        }
+    }
 
     private final AdminSupport support;
     private final NewsletterService newsletters;
@@ -79,6 +95,7 @@ public class IssuePages {
     private final SubscriberService subscribers;
     private final DeliveryService delivery;
     private final TestSends tests;
+    private final dev.tidings.subscriber.SegmentService segments;
 
     public IssuePages(
             AdminSupport support,
@@ -86,7 +103,9 @@ public class IssuePages {
             IssueService issues,
             SubscriberService subscribers,
             DeliveryService delivery,
-            TestSends tests) {
+            TestSends tests,
+            dev.tidings.subscriber.SegmentService segments) {
+        this.segments = segments;
         this.support = support;
         this.newsletters = newsletters;
         this.issues = issues;
@@ -198,21 +217,89 @@ public class IssuePages {
         return subscribers
                 .list(w.accountId(), n.id(), "active", null, PageRequest.of(String.valueOf(PREVIEW_CHOICES), null))
                 .map(Page::items)
-                .map(choices -> AdminSupport.html(
-                        status,
-                        AdminViews.issue(
-                                w.email(),
-                                w.csrf(),
-                                n,
-                                issue,
-                                new Editor(
-                                        form.get("format"),
-                                        form,
-                                        errors,
-                                        choices,
-                                        Secrets.newToken("pub_"),
-                                        n.subscriberCounts().active()),
-                                notice)));
+                .flatMap(choices -> segments.list(w.accountId(), n.id(), PageRequest.of("200", null))
+                        .flatMap(list -> recipients(w, n, issue)
+                                .map(recipients -> AdminSupport.html(
+                                        status,
+                                        AdminViews.issue(
+                                                w.email(),
+                                                w.csrf(),
+                                                n,
+                                                issue,
+                                                new Editor(
+                                                        form.get("format"),
+                                                        form,
+                                                        errors,
+                                                        choices,
+                                                        Secrets.newToken("pub_"),
+                                                        recipients,
+                                                        audienceOf(issue),
+                                                        list.items()),
+                                                notice)))));
+    }
+
+    /** The form value of an issue's audience: "" (everyone), a segment id, or "rule" (set through the API). */
+    private static String audienceOf(Issue issue) {
+        if (issue.audience() == null) {
+            return "";
+        }
+        return issue.audience().segmentId() != null
+                ? issue.audience().segmentId().toString()
+                : "rule";
+    }
+
+    /** How many active subscribers the issue would go to if it were published now. */
+    private Uni<Long> recipients(Writer w, NewsletterView n, Issue issue) {
+        if (issue.audience() == null) {
+            return Uni.createFrom().item(n.subscriberCounts().active());
+        }
+        Uni<com.fasterxml.jackson.databind.JsonNode> rule = issue.audience().segmentId() != null
+                ? segments.get(w.accountId(), n.id(), issue.audience().segmentId())
+                        .map(s -> s.rule())
+                : Uni.createFrom().item(issue.audience().rule());
+        return rule.flatMap(r -> segments.count(
+                        w.accountId(), n.id(), dev.tidings.subscriber.AudienceRule.parse(r, "audience.rule")))
+                .map(c -> c.active());
+    }
+
+    /** Chooses the audience (everyone or a segment); htmx gets the new count and publish button. */
+    @POST
+    @Path("/{iid}/audience")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<Response> audience(
+            HttpServerRequest request,
+            @PathParam("id") String id,
+            @PathParam("iid") String iid,
+            @RestForm String audience) {
+        boolean htmx = AdminSupport.isHtmx(request);
+        return support.page(request, w -> newsletter(w, id).flatMap(n -> issues.get(w.accountId(), n.id(), issueId(iid))
+                .flatMap(current -> {
+                    if ("rule".equals(audience)) {
+                        return Uni.createFrom().item(current);
+                    }
+                    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+                    if (blank(audience) == null) {
+                        patch.putNull("audience");
+                    } else {
+                        patch.putObject("audience").put("segmentId", audience.strip());
+                    }
+                    return issues.patch(w.accountId(), n.id(), current.id(), PatchBody.of(patch));
+                })
+                .flatMap(saved -> recipients(w, n, saved).flatMap(recipients -> (saved.audience() == null
+                                        || saved.audience().segmentId() == null
+                                ? Uni.createFrom()
+                                        .item(
+                                                saved.audience() == null
+                                                        ? "every active subscriber"
+                                                        : "the audience rule set through the API")
+                                : segments.get(
+                                                w.accountId(),
+                                                n.id(),
+                                                saved.audience().segmentId())
+                                        .map(s -> "the segment \u201c" + s.name() + "\u201d"))
+                        .map(name -> htmx
+                                ? AdminSupport.html(200, AdminViews.audienceStatus(recipients, name))
+                                : AdminSupport.redirect(request, href(saved)))))));
     }
 
     /**

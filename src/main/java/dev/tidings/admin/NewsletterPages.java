@@ -59,8 +59,10 @@ public class NewsletterPages {
             @RestForm String fromName,
             @RestForm String fromEmail,
             @RestForm String replyTo,
-            @RestForm String doubleOptIn) {
-        Map<String, String> form = form(name, slug, fromName, fromEmail, replyTo, doubleOptIn);
+            @RestForm String doubleOptIn,
+            @RestForm String trackOpens,
+            @RestForm String trackClicks) {
+        Map<String, String> form = form(name, slug, fromName, fromEmail, replyTo, doubleOptIn, trackOpens, trackClicks);
         return support.page(
                 request,
                 w -> AdminSupport.form(
@@ -74,8 +76,8 @@ public class NewsletterPages {
                                                 strip(fromEmail),
                                                 blankToNull(replyTo),
                                                 "true".equals(doubleOptIn),
-                                                null,
-                                                null)))
+                                                "true".equals(trackOpens),
+                                                "true".equals(trackClicks))))
                                 .map(n -> AdminSupport.redirect(
                                         request, "/app/newsletters/" + n.id() + "/subscribers?created=1")),
                         problem -> AdminSupport.html(
@@ -123,8 +125,10 @@ public class NewsletterPages {
             @RestForm String fromName,
             @RestForm String fromEmail,
             @RestForm String replyTo,
-            @RestForm String doubleOptIn) {
-        Map<String, String> form = form(name, slug, fromName, fromEmail, replyTo, doubleOptIn);
+            @RestForm String doubleOptIn,
+            @RestForm String trackOpens,
+            @RestForm String trackClicks) {
+        Map<String, String> form = form(name, slug, fromName, fromEmail, replyTo, doubleOptIn, trackOpens, trackClicks);
         return support.page(request, w -> {
             UUID newsletterId = newsletterId(id);
             return newsletters
@@ -142,6 +146,8 @@ public class NewsletterPages {
                                     patch.put("replyTo", replyTo);
                                 }
                                 patch.put("doubleOptIn", "true".equals(doubleOptIn));
+                                patch.put("trackOpens", "true".equals(trackOpens));
+                                patch.put("trackClicks", "true".equals(trackClicks));
                                 return newsletters
                                         .patch(w.accountId(), newsletterId, PatchBody.of(patch))
                                         .map(n -> AdminSupport.redirect(
@@ -183,11 +189,26 @@ public class NewsletterPages {
     }
 
     private static Map<String, String> formOf(NewsletterView n) {
-        return form(n.name(), n.slug(), n.fromName(), n.fromEmail(), n.replyTo(), n.doubleOptIn() ? "true" : "false");
+        return form(
+                n.name(),
+                n.slug(),
+                n.fromName(),
+                n.fromEmail(),
+                n.replyTo(),
+                n.doubleOptIn() ? "true" : "false",
+                String.valueOf(n.trackOpens()),
+                String.valueOf(n.trackClicks()));
     }
 
     private static Map<String, String> form(
-            String name, String slug, String fromName, String fromEmail, String replyTo, String doubleOptIn) {
+            String name,
+            String slug,
+            String fromName,
+            String fromEmail,
+            String replyTo,
+            String doubleOptIn,
+            String trackOpens,
+            String trackClicks) {
         Map<String, String> form = new HashMap<>();
         form.put("name", name);
         form.put("slug", slug);
@@ -195,6 +216,8 @@ public class NewsletterPages {
         form.put("fromEmail", fromEmail);
         form.put("replyTo", replyTo);
         form.put("doubleOptIn", "true".equals(doubleOptIn) ? "true" : "false");
+        form.put("trackOpens", "true".equals(trackOpens) ? "true" : "false");
+        form.put("trackClicks", "true".equals(trackClicks) ? "true" : "false");
         return form;
     }
 

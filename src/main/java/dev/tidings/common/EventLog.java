@@ -2,31 +2,68 @@ package dev.tidings.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
- * Puts engagement events on {@code tidings.events} (idempotent producer, acks=all). {@link
- * #append} completes when the broker has the event: the tracking endpoints answer only then, so
- * an answered event survives a crash of this instance.
+ * Puts engagement events on {@code tidings.events} with an idempotent producer (acks=all).
+ * {@link #append} completes when the broker has the event: the tracking endpoints answer only
+ * then, so an answered event survives a crash of this instance.
+ *
+ * <p>A plain Kafka producer rather than a Reactive Messaging emitter: the tracking endpoints are
+ * the hottest public routes, and the emitter's per-message machinery (message wrapping, context
+ * propagation, a hop through its sender) cost more than the send itself (bench/tracking.sh,
+ * README "Engagement").
  */
 @ApplicationScoped
 public class EventLog {
 
     private static final Logger LOG = Logger.getLogger(EventLog.class);
 
-    private final MutinyEmitter<String> emitter;
     private final ObjectMapper json;
+    private final Map<String, Object> kafka;
+    private Producer<String, String> producer;
 
-    public EventLog(@Channel("events-out") MutinyEmitter<String> emitter, ObjectMapper json) {
-        this.emitter = emitter;
+    public EventLog(ObjectMapper json, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.json = json;
+        this.kafka = kafka;
+    }
+
+    @PostConstruct
+    void start() {
+        Map<String, Object> settings = new HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (ProducerConfig.configNames().contains(key)) {
+                settings.put(key, value);
+            }
+        });
+        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "tidings-events");
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+        settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
+        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
+        producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
     }
 
     public Uni<Void> append(EngagementEvent event) {
@@ -37,19 +74,19 @@ public class EventLog {
             return Uni.createFrom().failure(e);
         }
         String key = String.valueOf(event.issueId() != null ? event.issueId() : event.subscriberId());
-        return Uni.createFrom()
-                .emitter(done -> emitter.sendMessageAndForget(Message.of(payload)
-                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                                .withKey(key)
-                                .build())
-                        .withAck(() -> {
-                            done.complete(null);
-                            return CompletableFuture.completedFuture(null);
-                        })
-                        .withNack(failure -> {
-                            done.fail(failure);
-                            return CompletableFuture.completedFuture(null);
-                        })));
+        return Uni.createFrom().emitter(done -> {
+            try {
+                producer.send(new ProducerRecord<>(EngagementEvent.TOPIC, key, payload), (metadata, failure) -> {
+                    if (failure == null) {
+                        done.complete(null);
+                    } else {
+                        done.fail(failure);
+                    }
+                });
+            } catch (RuntimeException e) {
+                done.fail(e);
+            }
+        });
     }
 
     /** {@link #append} for events no one waits for (an unsubscribe, a complaint): a failure is logged. */

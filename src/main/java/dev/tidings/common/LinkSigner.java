@@ -126,16 +126,22 @@ public class LinkSigner {
         }
     }
 
-    private byte[] mac(String purpose, byte[] body) {
+    /** One HmacSHA256 per thread, keyed once (a Mac is not thread-safe; getting one per call costs a provider lookup). */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(() -> {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update(purpose.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            return Arrays.copyOf(mac.doFinal(body), MAC_BYTES);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         }
+    });
+
+    private byte[] mac(String purpose, byte[] body) {
+        Mac mac = macs.get();
+        mac.update(purpose.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        return Arrays.copyOf(mac.doFinal(body), MAC_BYTES);
     }
 
     private static byte[] sha256(byte[] value) {

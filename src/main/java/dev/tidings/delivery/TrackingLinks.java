@@ -41,12 +41,27 @@ public class TrackingLinks {
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
+    /** The token of link {@code link} of one mail, or of its open pixel. */
+    interface Tokens {
+        String of(int link, boolean open);
+    }
+
     /**
      * The HTML part with tracking: every anchor whose {@code href} is one of {@code links} points
      * to its click URL (links not in the list, e.g. personalised ones and the unsubscribe link,
      * stay as they are); with {@code opens}, the pixel goes before {@code </body>}.
      */
     public String rewrite(String html, List<String> links, UUID issueId, UUID sendId, boolean clicks, boolean opens) {
+        return rewrite(
+                html,
+                links,
+                base,
+                (link, open) -> open ? token(OPEN, issueId, sendId, -1) : token(CLICK, issueId, sendId, link),
+                clicks,
+                opens);
+    }
+
+    static String rewrite(String html, List<String> links, String base, Tokens tokens, boolean clicks, boolean opens) {
         String out = html;
         if (clicks && !links.isEmpty()) {
             Map<String, Integer> index = new HashMap<>();
@@ -61,14 +76,15 @@ public class TrackingLinks {
             while (m.find()) {
                 String href = m.group(3) != null ? m.group(3) : m.group(4);
                 Integer i = index.get(href);
-                String replacement = i == null ? m.group() : m.group(1) + "\"" + clickUrl(issueId, sendId, i) + "\"";
+                String replacement =
+                        i == null ? m.group() : m.group(1) + "\"" + base + "/t/c/" + tokens.of(i, false) + "\"";
                 m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
             }
             m.appendTail(sb);
             out = sb.toString();
         }
         if (opens) {
-            String pixel = "<img src=\"" + base + "/t/o/" + token(OPEN, issueId, sendId, -1)
+            String pixel = "<img src=\"" + base + "/t/o/" + tokens.of(-1, true)
                     + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">";
             Matcher end = BODY_END.matcher(out);
             int at = -1;
@@ -78,10 +94,6 @@ public class TrackingLinks {
             out = at < 0 ? out + pixel : out.substring(0, at) + pixel + out.substring(at);
         }
         return out;
-    }
-
-    String clickUrl(UUID issueId, UUID sendId, int link) {
-        return base + "/t/c/" + token(CLICK, issueId, sendId, link);
     }
 
     private String token(String purpose, UUID issueId, UUID sendId, int link) {

@@ -8,14 +8,12 @@ import dev.tidings.issue.TrackableLinks;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.web.ClientAddress;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.Response;
-import java.net.URI;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -23,8 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,14 +28,17 @@ import org.jboss.logging.Logger;
  * image, {@code GET /t/c/{token}} a 302 to the link the issue has at the token's index. Each
  * answers once the event is on Kafka; neither ever fails for the reader: a bad token answers the
  * image, or a 302 to the newsletter's archive, and records nothing.
+ *
+ * <p>Plain Vert.x routes rather than a JAX-RS resource: these are the busiest public routes, and
+ * the resource layer's per-request work (context propagation, the request scope) cost a large
+ * share of each request (bench/tracking.sh). They are documented in {@code META-INF/openapi.yaml}.
  */
-@Path("/t")
-@Tag(name = "Engagement")
+@ApplicationScoped
 public class TrackingResource {
 
     private static final Logger LOG = Logger.getLogger(TrackingResource.class);
-    private static final byte[] PIXEL =
-            Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+    private static final Buffer PIXEL =
+            Buffer.buffer(Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
     /** How long an answer waits for the broker before it goes anyway (the event is then lost). */
     private static final Duration APPEND_WAIT = Duration.ofSeconds(5);
 
@@ -68,49 +67,54 @@ public class TrackingResource {
         this.events = events;
     }
 
-    @GET
-    @Path("/o/{token}")
-    @Operation(summary = "Open pixel (a 1x1 GIF); records an open when the token is genuine")
-    public Uni<Response> open(
-            @PathParam("token") String token,
-            @HeaderParam("User-Agent") String userAgent,
-            @Context HttpServerRequest request) {
-        Optional<TrackingLinks.Tracked> tracked = tracking.open(token);
-        if (tracked.isEmpty()) {
-            return Uni.createFrom().item(pixel());
-        }
-        TrackingLinks.Tracked t = tracked.get();
-        boolean machine = machines.isMachine(userAgent, ClientAddress.of(request));
-        return record(EngagementEvent.open(t.issueId(), t.sendId(), machine)).map(done -> pixel());
+    void routes(@Observes Router router) {
+        router.get("/t/o/:token").handler(this::open);
+        router.get("/t/c/:token").handler(this::click);
     }
 
-    @GET
-    @Path("/c/{token}")
-    @Operation(summary = "Tracked link: a 302 to the issue's link; records a click when the token is genuine")
-    public Uni<Response> click(
-            @PathParam("token") String token,
-            @HeaderParam("User-Agent") String userAgent,
-            @Context HttpServerRequest request) {
-        Optional<TrackingLinks.Tracked> tracked = tracking.click(token);
+    void open(RoutingContext ctx) {
+        Optional<TrackingLinks.Tracked> tracked = tracking.open(ctx.pathParam("token"));
         if (tracked.isEmpty()) {
-            return brokenLink(TrackingLinks.claimedIssue(token).orElse(null));
+            pixel(ctx.response());
+            return;
         }
         TrackingLinks.Tracked t = tracked.get();
-        return linksOf(t.issueId()).flatMap(issue -> {
-            if (issue == null || t.link() >= issue.links().size()) {
-                return brokenLink(issue == null ? null : t.issueId());
-            }
-            URI target;
-            try {
-                target = URI.create(TrackableLinks.target(issue.links().get(t.link())));
-            } catch (IllegalArgumentException e) {
-                return brokenLink(t.issueId());
-            }
-            boolean machine = machines.isMachine(userAgent, ClientAddress.of(request));
-            return record(EngagementEvent.click(t.issueId(), t.sendId(), t.link(), machine))
-                    .map(done -> redirect(target));
-        });
+        boolean machine = machines.isMachine(ctx.request().getHeader("User-Agent"), ClientAddress.of(ctx.request()));
+        record(EngagementEvent.open(t.issueId(), t.sendId(), machine))
+                .subscribe()
+                .with(done -> pixel(ctx.response()), failure -> pixel(ctx.response()));
     }
+
+    void click(RoutingContext ctx) {
+        String token = ctx.pathParam("token");
+        Optional<TrackingLinks.Tracked> tracked = tracking.click(token);
+        Uni<Redirect> answer;
+        if (tracked.isEmpty()) {
+            answer = brokenLink(TrackingLinks.claimedIssue(token).orElse(null));
+        } else {
+            TrackingLinks.Tracked t = tracked.get();
+            answer = linksOf(t.issueId()).flatMap(issue -> {
+                if (issue == null || t.link() >= issue.links().size()) {
+                    return brokenLink(issue == null ? null : t.issueId());
+                }
+                String target = TrackableLinks.target(issue.links().get(t.link()));
+                if (!target.matches("(?i)https?://[^\\s]+")) {
+                    return brokenLink(t.issueId());
+                }
+                boolean machine =
+                        machines.isMachine(ctx.request().getHeader("User-Agent"), ClientAddress.of(ctx.request()));
+                return record(EngagementEvent.click(t.issueId(), t.sendId(), t.link(), machine))
+                        .map(done -> new Redirect(target));
+            });
+        }
+        answer.subscribe()
+                .with(
+                        redirect -> respond(ctx.response(), redirect),
+                        failure -> respond(ctx.response(), new Redirect(null)));
+    }
+
+    /** Where a click goes: a URL, or (null) a page saying the link is broken. */
+    private record Redirect(String location) {}
 
     private Uni<Void> record(EngagementEvent event) {
         return events.append(event)
@@ -144,34 +148,41 @@ public class TrackingResource {
     }
 
     /** A broken or forged link: to the archive of the newsletter it claims to be from, if there is one. */
-    private Uni<Response> brokenLink(UUID claimedIssue) {
+    private Uni<Redirect> brokenLink(UUID claimedIssue) {
         Uni<IssueLinks> issue = claimedIssue == null ? Uni.createFrom().nullItem() : linksOf(claimedIssue);
         return issue.flatMap(i -> i == null ? Uni.createFrom().nullItem() : newsletters.byId(i.newsletterId()))
-                .map(n -> n == null
-                        ? Response.status(404)
-                                .type("text/html; charset=utf-8")
-                                .header("Cache-Control", "no-store")
-                                .entity("<!doctype html><title>Link not found</title><p>This link is not valid"
-                                        + " (it may have been cut short when it was copied).</p>")
-                                .build()
-                        : redirect(URI.create("/p/" + n.slug() + "/archive")))
+                .map(n -> new Redirect(n == null ? null : "/p/" + n.slug() + "/archive"))
                 .onFailure()
-                .recoverWithItem(Response.status(404).build());
+                .recoverWithItem(new Redirect(null));
     }
 
-    private static Response redirect(URI target) {
-        return Response.status(302)
-                .location(target)
-                .header("Cache-Control", "no-store, private")
-                .header("Referrer-Policy", "no-referrer")
-                .header("X-Robots-Tag", "noindex")
-                .build();
+    private static void respond(HttpServerResponse response, Redirect redirect) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (redirect.location() == null) {
+            response.setStatusCode(404)
+                    .putHeader("Content-Type", "text/html; charset=utf-8")
+                    .putHeader("Cache-Control", "no-store")
+                    .end("<!doctype html><title>Link not found</title><p>This link is not valid"
+                            + " (it may have been cut short when it was copied).</p>");
+            return;
+        }
+        response.setStatusCode(302)
+                .putHeader("Location", redirect.location())
+                .putHeader("Cache-Control", "no-store, private")
+                .putHeader("Referrer-Policy", "no-referrer")
+                .putHeader("X-Robots-Tag", "noindex")
+                .end();
     }
 
-    private static Response pixel() {
-        return Response.ok(PIXEL, "image/gif")
-                .header("Cache-Control", "no-store, no-cache, must-revalidate, private")
-                .header("X-Robots-Tag", "noindex")
-                .build();
+    private static void pixel(HttpServerResponse response) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.putHeader("Content-Type", "image/gif")
+                .putHeader("Cache-Control", "no-store, no-cache, must-revalidate, private")
+                .putHeader("X-Robots-Tag", "noindex")
+                .end(PIXEL);
     }
 }

@@ -116,6 +116,11 @@ public class SegmentService {
         return newsletters.owned(accountId, newsletterId).flatMap(n -> subscribers.count(newsletterId, rule[0]));
     }
 
+    /** How many subscribers a parsed rule matches (the web admin's live count). */
+    public Uni<SubscriberRepository.AudienceCount> count(UUID accountId, UUID newsletterId, AudienceRule rule) {
+        return newsletters.owned(accountId, newsletterId).flatMap(n -> subscribers.count(newsletterId, rule));
+    }
+
     private static void read(PatchBody body, String[] name, AudienceRule[] rule) {
         body.text("name", MAX_NAME, false, v -> name[0] = v);
         body.json("rule", v -> null, v -> rule[0] = AudienceRule.parse(v, "rule"));

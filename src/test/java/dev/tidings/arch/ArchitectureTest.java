@@ -41,6 +41,7 @@ class ArchitectureTest {
                         "dev.tidings.subscriber..",
                         "dev.tidings.issue..",
                         "dev.tidings.delivery..",
+                        "dev.tidings.engagement..",
                         "dev.tidings.demo..",
                         "dev.tidings.ops..")
                 .and()
@@ -64,7 +65,8 @@ class ArchitectureTest {
                         "dev.tidings.newsletter..",
                         "dev.tidings.subscriber..",
                         "dev.tidings.issue..",
-                        "dev.tidings.delivery..")
+                        "dev.tidings.delivery..",
+                        "dev.tidings.engagement..")
                 .check(classes);
     }
 
@@ -86,14 +88,29 @@ class ArchitectureTest {
                 .resideInAnyPackage("dev.tidings.account..", "dev.tidings.newsletter..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("dev.tidings.subscriber..", "dev.tidings.issue..", "dev.tidings.delivery..")
+                .resideInAnyPackage(
+                        "dev.tidings.subscriber..",
+                        "dev.tidings.issue..",
+                        "dev.tidings.delivery..",
+                        "dev.tidings.engagement..")
                 .check(classes);
         noClasses()
                 .that()
                 .resideInAPackage("dev.tidings.subscriber..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("dev.tidings.issue..", "dev.tidings.delivery..")
+                .resideInAnyPackage("dev.tidings.issue..", "dev.tidings.delivery..", "dev.tidings.engagement..")
+                .check(classes);
+    }
+
+    @Test
+    void engagementSitsAboveDeliveryAndNothingButTheAdminUsesIt() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.tidings.issue..", "dev.tidings.delivery..", "dev.tidings.web..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tidings.engagement..")
                 .check(classes);
     }
 

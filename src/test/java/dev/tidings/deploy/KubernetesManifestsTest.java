@@ -288,7 +288,11 @@ class KubernetesManifestsTest {
                 .isEqualTo(TopicSetup.SEND_JOBS)
                 .isEqualTo(app.defaultOf("mp.messaging.outgoing.send-jobs-out.topic"));
         assertThat(deadLetters).isEqualTo(TopicSetup.DEAD_LETTERS);
-        assertThat(byTopic).containsOnlyKeys(sendJobs, deadLetters);
+        String events = app.defaultOf("mp.messaging.incoming.events.topic");
+        assertThat(events).isEqualTo(dev.tidings.common.EngagementEvent.TOPIC);
+        assertThat(byTopic).containsOnlyKeys(sendJobs, deadLetters, events);
+        assertThat((Integer) byTopic.get(events).get("spec", "partitions"))
+                .isEqualTo(AppConfigKeys.defaultPartitions());
 
         int partitions = AppConfigKeys.defaultPartitions();
         assertThat(Integer.parseInt(app.defaultOf("tidings.delivery.partitions")))

@@ -88,7 +88,23 @@
     }
   });
 
-  document.addEventListener('DOMContentLoaded', function () { localTimes(document); });
+  // The report's chart: opens and clicks per hour, drawn by uPlot from the figure's data (the same
+  // numbers are in the table under it).
+  function timeline() {
+    var figure = document.getElementById('timeline-chart');
+    if (!figure || !window.uPlot) { return; }
+    var data = JSON.parse(figure.getAttribute('data-timeline'));
+    var width = Math.max(280, Math.min(900, figure.clientWidth || 600));
+    new window.uPlot({
+      width: width,
+      height: 240,
+      series: [{}, { label: 'Opens', stroke: '#1f6feb', width: 2 }, { label: 'Clicks', stroke: '#b35900', width: 2 }],
+      axes: [{}, { label: 'per hour' }]
+    }, data, figure);
+    figure.setAttribute('data-drawn', 'true');
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { localTimes(document); timeline(); });
   document.addEventListener('htmx:afterSettle', function (e) { localTimes(e.target); });
   document.addEventListener('htmx:sseMessage', function (e) { localTimes(e.target); });
 })();
