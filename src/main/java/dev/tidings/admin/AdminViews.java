@@ -95,6 +95,9 @@ final class AdminViews {
             String notice,
             String noticeKind);
 
+    static native TemplateInstance activity(
+            java.util.UUID newsletterId, List<dev.tidings.engagement.EngagementService.Activity> items);
+
     static native TemplateInstance importPage(String email, String csrf, NewsletterView n, String maxSize);
 
     static native TemplateInstance importProgress(java.util.UUID newsletterId, SubscriberImport job);

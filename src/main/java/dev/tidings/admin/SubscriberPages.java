@@ -58,11 +58,17 @@ public class SubscriberPages {
 
     private final AdminSupport support;
     private final NewsletterService newsletters;
+    private final dev.tidings.engagement.EngagementService engagement;
     private final SubscriberService subscribers;
     private final ImportService imports;
 
     public SubscriberPages(
-            AdminSupport support, NewsletterService newsletters, SubscriberService subscribers, ImportService imports) {
+            AdminSupport support,
+            NewsletterService newsletters,
+            SubscriberService subscribers,
+            ImportService imports,
+            dev.tidings.engagement.EngagementService engagement) {
+        this.engagement = engagement;
         this.support = support;
         this.newsletters = newsletters;
         this.subscribers = subscribers;
@@ -191,6 +197,20 @@ public class SubscriberPages {
                                             added != null ? "Added." : saved != null ? "Saved." : null,
                                             "good"));
                         })));
+    }
+
+    /** The subscriber's latest activity (mails, opens, clicks, bounces, unsubscribes), loaded into their page. */
+    @GET
+    @Path("/subscribers/{sid}/activity")
+    public Uni<Response> activity(HttpServerRequest request, @PathParam("id") String id, @PathParam("sid") String sid) {
+        return support.page(request, w -> engagement
+                .activity(
+                        w.accountId(),
+                        NewsletterPages.newsletterId(id),
+                        subscriberId(sid),
+                        dev.tidings.common.PageRequest.of("30", null))
+                .map(page ->
+                        AdminSupport.html(200, AdminViews.activity(NewsletterPages.newsletterId(id), page.items()))));
     }
 
     @POST

@@ -39,7 +39,8 @@ public class DemoSeeder {
 
             - Write an issue in Markdown or HTML, and preview it as any subscriber gets it.
             - Send yourself a test, then publish to everyone (or schedule it).
-            - Watch the delivery live.
+            - Watch the delivery live, then [read the report](https://example.com/tidings/report):
+              opens and clicks are tracked for this demo newsletter (off by default for yours).
 
             [Unsubscribe]({unsubscribeUrl})
             """;
@@ -111,8 +112,10 @@ public class DemoSeeder {
     private static void seedNewsletter(Pool pool, OffsetDateTime now) {
         pool.preparedQuery(
                         """
-                        INSERT INTO newsletter (id, account_id, slug, name, from_name, from_email, double_opt_in, created_at)
-                        SELECT $1, id, 'demo', 'The Demo Dispatch', 'Demo Writer', 'demo@example.com', true, $2
+                        INSERT INTO newsletter (id, account_id, slug, name, from_name, from_email, double_opt_in,
+                                                track_opens, track_clicks, created_at)
+                        SELECT $1, id, 'demo', 'The Demo Dispatch', 'Demo Writer', 'demo@example.com', true,
+                               true, true, $2
                         FROM account WHERE email = 'demo@example.com'
                         ON CONFLICT (slug) DO NOTHING
                         """)
@@ -121,17 +124,30 @@ public class DemoSeeder {
                 .indefinitely();
         pool.preparedQuery(
                         """
-                        INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, created_at, confirmed_at)
-                        SELECT gen_random_uuid(), n.id, s.email, s.name, 'active', s.attributes::jsonb, $1, $1
+                        INSERT INTO subscriber (id, newsletter_id, email, name, status, attributes, tags, created_at,
+                                                confirmed_at)
+                        SELECT gen_random_uuid(), n.id, s.email, s.name, 'active', s.attributes::jsonb, s.tags::text[],
+                               $1, $1
                         FROM newsletter n,
-                             (VALUES ('ada@example.com', 'Ada Lovelace', '{"city": "London"}'),
-                                     ('grace@example.com', 'Grace Hopper', '{"city": "Arlington"}'),
-                                     ('alan@example.com', 'Alan Turing', '{"city": "Manchester"}'),
-                                     ('katherine@example.com', 'Katherine Johnson', '{"city": "Hampton"}'),
-                                     ('edsger@example.com', 'Edsger Dijkstra', '{"city": "Austin"}'))
-                             AS s(email, name, attributes)
+                             (VALUES ('ada@example.com', 'Ada Lovelace', '{"city": "London"}', '{early-reader,uk}'),
+                                     ('grace@example.com', 'Grace Hopper', '{"city": "Arlington"}', '{early-reader}'),
+                                     ('alan@example.com', 'Alan Turing', '{"city": "Manchester"}', '{uk}'),
+                                     ('katherine@example.com', 'Katherine Johnson', '{"city": "Hampton"}', '{}'),
+                                     ('edsger@example.com', 'Edsger Dijkstra', '{"city": "Austin"}', '{}'))
+                             AS s(email, name, attributes, tags)
                         WHERE n.slug = 'demo'
                         ON CONFLICT DO NOTHING
+                        """)
+                .execute(Tuple.of(now))
+                .await()
+                .indefinitely();
+        pool.preparedQuery(
+                        """
+                        INSERT INTO segment (id, newsletter_id, name, rule, created_at, updated_at)
+                        SELECT gen_random_uuid(), n.id, 'Early readers in the UK',
+                               '{"all": [{"tag": "early-reader"}, {"tag": "uk"}]}'::jsonb, $1, $1
+                        FROM newsletter n
+                        WHERE n.slug = 'demo' AND NOT EXISTS (SELECT 1 FROM segment g WHERE g.newsletter_id = n.id)
                         """)
                 .execute(Tuple.of(now))
                 .await()

@@ -133,7 +133,7 @@ class AudienceBrowserTest extends BrowserTest {
                 .then()
                 .body("trackOpens", org.hamcrest.Matchers.equalTo(true))
                 .body("trackClicks", org.hamcrest.Matchers.equalTo(true));
-        subscriber(token, newsletter, 0, List.of(), Map.of());
+        String reader = subscriber(token, newsletter, 0, List.of(), Map.of());
         String issue = as(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of(
@@ -187,6 +187,12 @@ class AudienceBrowserTest extends BrowserTest {
         assertThat(browser.text("#links")).contains("https://example.com/story");
         assertThat(browser.text("#timeline-table")).contains("1");
         browser.accessible().fitsPhone().screenshot("issue-report");
+        browser.go("/app/newsletters/" + newsletter + "/subscribers/" + reader).waitText("#activity", "Clicked");
+        assertThat(browser.text("#activity"))
+                .contains("https://example.com/story")
+                .contains("Opened")
+                .contains("Sent");
+        browser.accessible();
 
         String other = Accounts.tokenFor(mailbox, Accounts.newEmail());
         String theirs = newsletter(other, Newsletters.newSlug());

@@ -348,4 +348,129 @@ class DeliveryRestartIT {
                 beforeKill, total, duplicates, CLAIM_BOUND);
         assertThat(duplicates).isLessThanOrEqualTo(CLAIM_BOUND);
     }
+
+    @Test
+    @Order(4)
+    void everyTrackingEventAnsweredBeforeAKillIsCountedAfterTheRestart() throws Exception {
+        if (app == null || !app.isAlive()) {
+            app = startApp("seventh");
+        }
+        account();
+        String tracked = api(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "slug",
+                        "tracked-" + System.nanoTime(),
+                        "name",
+                        "Tracked",
+                        "fromName",
+                        "Demo",
+                        "fromEmail",
+                        "demo@example.com",
+                        "doubleOptIn",
+                        false,
+                        "trackOpens",
+                        true,
+                        "trackClicks",
+                        true))
+                .post(ApiPaths.NEWSLETTERS)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        int readers = 20;
+        String location = api(token)
+                .contentType("text/csv")
+                .body("email,name\n"
+                        + IntStream.range(0, readers)
+                                .mapToObj(i -> "t" + i + "@tracked.example.com,Reader")
+                                .collect(Collectors.joining("\n")))
+                .post(ApiPaths.imports(tracked))
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "done"
+                .equals(api(token).get(location).then().extract().path("status")));
+        int already = smtp.mailbox().all().size();
+        String issue = api(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("subject", "Tracked", "bodyHtml", "<p><a href=\"https://example.com/a\">A</a></p>"))
+                .post(ApiPaths.issues(tracked))
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        api(token)
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .post(ApiPaths.issue(tracked, issue) + "/publish")
+                .then()
+                .statusCode(202);
+        awaitSent(ApiPaths.issue(tracked, issue) + "/delivery");
+        List<String> urls = new ArrayList<>();
+        java.util.regex.Pattern link = java.util.regex.Pattern.compile("\"https?://[^/\"]+(/t/[co]/[^\"]+)\"");
+        for (jakarta.mail.internet.MimeMessage mail :
+                smtp.mailbox().all().subList(already, smtp.mailbox().all().size())) {
+            java.util.regex.Matcher m = link.matcher(
+                    dev.tidings.testing.Mailbox.part(mail, "text/html").orElse(""));
+            while (m.find()) {
+                urls.add(m.group(1));
+            }
+        }
+        assertThat(urls).hasSize(2 * readers);
+
+        // Many opens and clicks at once; the app is killed the moment the last one is answered.
+        int requests = 400;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            String url = urls.get(i % urls.size());
+            calls.add(pool.submit(() -> {
+                int status = given().port(port)
+                        .redirects()
+                        .follow(false)
+                        .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0")
+                        .get(url)
+                        .statusCode();
+                if (status == 200 || status == 302) {
+                    answered.incrementAndGet();
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> call : calls) {
+            call.get();
+        }
+        app.destroyForcibly().waitFor();
+        pool.shutdown();
+        assertThat(answered.get()).isEqualTo(requests);
+
+        app = startApp("eighth");
+        String report = ApiPaths.issue(tracked, issue) + "/report";
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    var r = api(token)
+                            .get(report)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .jsonPath();
+                    return r.getInt("opens.total")
+                                    + r.getInt("opens.machine")
+                                    + r.getInt("clicks.total")
+                                    + r.getInt("clicks.machine")
+                            >= requests;
+                });
+        Thread.sleep(2000);
+        var r = api(token).get(report).then().extract().jsonPath();
+        int counted = r.getInt("opens.total")
+                + r.getInt("opens.machine")
+                + r.getInt("clicks.total")
+                + r.getInt("clicks.machine");
+        System.out.printf(
+                "tracking kill: %d answered before the kill, %d counted after the restart%n", requests, counted);
+        assertThat(counted).as("every answered event counted, none twice").isEqualTo(requests);
+    }
 }
