@@ -35,11 +35,16 @@ public class EventLog {
 
     private final ObjectMapper json;
     private final Map<String, Object> kafka;
+    private final Duration linger;
     private Producer<String, String> producer;
 
-    public EventLog(ObjectMapper json, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    public EventLog(
+            ObjectMapper json,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            dev.tidings.config.TidingsConfig config) {
         this.json = json;
         this.kafka = kafka;
+        this.linger = config.events().producerLinger();
     }
 
     @PostConstruct
@@ -53,7 +58,9 @@ public class EventLog {
         settings.put(ProducerConfig.CLIENT_ID_CONFIG, "tidings-events");
         settings.put(ProducerConfig.ACKS_CONFIG, "all");
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        settings.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // tidings.events.producer-linger: under load fewer produce requests (the broker's and this
+        // producer's work per event), at the price of that much on an answer (bench/tracking.sh).
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, (int) linger.toMillis());
         settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
         settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
@@ -67,26 +74,36 @@ public class EventLog {
     }
 
     public Uni<Void> append(EngagementEvent event) {
-        String payload;
-        try {
-            payload = json.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
-        }
-        String key = String.valueOf(event.issueId() != null ? event.issueId() : event.subscriberId());
-        return Uni.createFrom().emitter(done -> {
-            try {
-                producer.send(new ProducerRecord<>(EngagementEvent.TOPIC, key, payload), (metadata, failure) -> {
+        return Uni.createFrom()
+                .emitter(done -> send(event, failure -> {
                     if (failure == null) {
                         done.complete(null);
                     } else {
                         done.fail(failure);
                     }
-                });
-            } catch (RuntimeException e) {
-                done.fail(e);
-            }
-        });
+                }));
+    }
+
+    /**
+     * {@link #append} without Mutiny, for the tracking routes: {@code acknowledged} gets null once
+     * the broker has the event, or the failure (on the producer's thread).
+     */
+    public void send(EngagementEvent event, java.util.function.Consumer<Throwable> acknowledged) {
+        String payload;
+        try {
+            payload = json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            acknowledged.accept(e);
+            return;
+        }
+        String key = String.valueOf(event.issueId() != null ? event.issueId() : event.subscriberId());
+        try {
+            producer.send(
+                    new ProducerRecord<>(EngagementEvent.TOPIC, key, payload),
+                    (metadata, failure) -> acknowledged.accept(failure));
+        } catch (RuntimeException e) {
+            acknowledged.accept(e);
+        }
     }
 
     /** {@link #append} for events no one waits for (an unsubscribe, a complaint): a failure is logged. */

@@ -60,6 +60,13 @@ public interface TidingsConfig {
         @WithDefault("2s")
         Duration scannerBurst();
 
+        /**
+         * How long the event producer waits to fill a batch (Kafka's linger.ms): longer means
+         * fewer produce requests under load, and that much more on an answer at worst.
+         */
+        @WithDefault("1ms")
+        Duration producerLinger();
+
         /** Events the consumer stores per transaction. */
         @WithDefault("500")
         int batchSize();

@@ -80,53 +80,74 @@ public class TrackingResource {
         }
         TrackingLinks.Tracked t = tracked.get();
         boolean machine = machines.isMachine(ctx.request().getHeader("User-Agent"), ClientAddress.of(ctx.request()));
-        record(EngagementEvent.open(t.issueId(), t.sendId(), machine))
-                .subscribe()
-                .with(done -> pixel(ctx.response()), failure -> pixel(ctx.response()));
+        record(ctx, EngagementEvent.open(t.issueId(), t.sendId(), machine), () -> pixel(ctx.response()));
     }
 
     void click(RoutingContext ctx) {
         String token = ctx.pathParam("token");
         Optional<TrackingLinks.Tracked> tracked = tracking.click(token);
-        Uni<Redirect> answer;
         if (tracked.isEmpty()) {
-            answer = brokenLink(TrackingLinks.claimedIssue(token).orElse(null));
-        } else {
-            TrackingLinks.Tracked t = tracked.get();
-            answer = linksOf(t.issueId()).flatMap(issue -> {
-                if (issue == null || t.link() >= issue.links().size()) {
-                    return brokenLink(issue == null ? null : t.issueId());
-                }
-                String target = TrackableLinks.target(issue.links().get(t.link()));
-                if (!target.matches("(?i)https?://[^\\s]+")) {
-                    return brokenLink(t.issueId());
-                }
-                boolean machine =
-                        machines.isMachine(ctx.request().getHeader("User-Agent"), ClientAddress.of(ctx.request()));
-                return record(EngagementEvent.click(t.issueId(), t.sendId(), t.link(), machine))
-                        .map(done -> new Redirect(target));
-            });
+            answer(ctx, brokenLink(TrackingLinks.claimedIssue(token).orElse(null)));
+            return;
         }
-        answer.subscribe()
-                .with(
-                        redirect -> respond(ctx.response(), redirect),
-                        failure -> respond(ctx.response(), new Redirect(null)));
+        TrackingLinks.Tracked t = tracked.get();
+        IssueLinks cached = cache.get(t.issueId());
+        if (cached != null) {
+            click(ctx, t, cached);
+            return;
+        }
+        linksOf(t.issueId())
+                .subscribe()
+                .with(issue -> click(ctx, t, issue), failure -> respond(ctx.response(), new Redirect(null)));
+    }
+
+    private void click(RoutingContext ctx, TrackingLinks.Tracked t, IssueLinks issue) {
+        if (issue == null || t.link() >= issue.links().size()) {
+            answer(ctx, brokenLink(issue == null ? null : t.issueId()));
+            return;
+        }
+        String target = TrackableLinks.target(issue.links().get(t.link()));
+        if (!target.matches("(?i)https?://[^\\s]+")) {
+            answer(ctx, brokenLink(t.issueId()));
+            return;
+        }
+        boolean machine = machines.isMachine(ctx.request().getHeader("User-Agent"), ClientAddress.of(ctx.request()));
+        record(
+                ctx,
+                EngagementEvent.click(t.issueId(), t.sendId(), t.link(), machine),
+                () -> respond(ctx.response(), new Redirect(target)));
+    }
+
+    private static void answer(RoutingContext ctx, Uni<Redirect> redirect) {
+        redirect.subscribe()
+                .with(r -> respond(ctx.response(), r), failure -> respond(ctx.response(), new Redirect(null)));
+    }
+
+    /**
+     * Puts the event on Kafka and answers once the broker has it (or after {@link #APPEND_WAIT},
+     * or at a failure: the reader is never kept waiting or shown an error).
+     */
+    private void record(RoutingContext ctx, EngagementEvent event, Runnable answer) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        long timer = ctx.vertx().setTimer(APPEND_WAIT.toMillis(), id -> {
+            if (done.compareAndSet(false, true)) {
+                LOG.warnf("a %s event was not acknowledged by Kafka in time", event.type());
+                answer.run();
+            }
+        });
+        events.send(event, failure -> {
+            if (failure != null) {
+                LOG.warnf("a %s event could not be put on Kafka: %s", event.type(), failure.toString());
+            }
+            if (done.compareAndSet(false, true)) {
+                ctx.vertx().cancelTimer(timer);
+                answer.run();
+            }
+        });
     }
 
     /** Where a click goes: a URL, or (null) a page saying the link is broken. */
     private record Redirect(String location) {}
-
-    private Uni<Void> record(EngagementEvent event) {
-        return events.append(event)
-                .ifNoItem()
-                .after(APPEND_WAIT)
-                .fail()
-                .onFailure()
-                .recoverWithItem(failure -> {
-                    LOG.warnf("a %s event could not be put on Kafka: %s", event.type(), failure.toString());
-                    return null;
-                });
-    }
 
     /** The links of an issue, kept once read (a sent issue's content no longer changes). */
     private Uni<IssueLinks> linksOf(UUID issueId) {

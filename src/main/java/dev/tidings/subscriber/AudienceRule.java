@@ -416,12 +416,24 @@ public final class AudienceRule {
                             + param(a.value().decimalValue().toPlainString()) + "::text::numeric ELSE false END)";
                 }
                 case BEFORE, AFTER -> {
+                    // ISO dates and UTC timestamps (the usual forms) compare as text, to the second,
+                    // which needs no cast; any other string goes through try_timestamptz (a cast
+                    // that answers null instead of failing), which costs a subtransaction per row.
                     String name = param(a.name());
+                    String value = attrs + " ->> " + name + "::text";
+                    Instant bound = Instant.parse(a.value().asText());
+                    String cmp = a.op() == Op.BEFORE ? "<" : ">";
+                    String text = param(bound.atOffset(ZoneOffset.UTC)
+                            .toLocalDateTime()
+                            .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")));
                     yield "(CASE WHEN jsonb_typeof(" + attrs + " -> " + name + "::text) = 'string' THEN"
-                            + " coalesce(try_timestamptz(" + attrs + " ->> " + name + "::text) "
-                            + (a.op() == Op.BEFORE ? "<" : ">") + " "
-                            + param(Instant.parse(a.value().asText()).atOffset(ZoneOffset.UTC))
-                            + "::timestamptz, false) ELSE false END)";
+                            + " CASE WHEN length(" + value + ") = 10 AND " + value + " LIKE '____-__-__'"
+                            + " THEN (" + value + " || 'T00:00:00') COLLATE \"C\" " + cmp + " " + text + "::text"
+                            + " WHEN " + value + " LIKE '____-__-__T__:__:__%Z'"
+                            + " THEN left(" + value + ", 19) COLLATE \"C\" " + cmp + " " + text + "::text"
+                            + " ELSE coalesce(try_timestamptz(" + value + ") " + cmp + " "
+                            + param(bound.atOffset(ZoneOffset.UTC)) + "::timestamptz, false) END"
+                            + " ELSE false END)";
                 }
             };
         }

@@ -96,8 +96,16 @@ class SegmentsTest extends WriterTest {
                 List.of("early"),
                 Map.of("plan", "free", "seats", 1, "city", "Porto", "renews", "not a date"));
         subscriber("cy@example.com", "active", List.of(), Map.of("plan", "pro", "seats", 3, "renews", "2026-01-15"));
-        subscriber("dee@example.com", "unsubscribed", List.of("vip"), Map.of("plan", "pro"));
-        subscriber("eve@example.com", "pending", List.of("vip"), Map.of("seats", "12"));
+        subscriber(
+                "dee@example.com",
+                "unsubscribed",
+                List.of("vip"),
+                Map.of("plan", "pro", "renews", "2027-01-01T10:00:00+02:00"));
+        subscriber(
+                "eve@example.com",
+                "pending",
+                List.of("vip"),
+                Map.of("seats", "12", "renews", "2025-12-31T23:59:59.900Z"));
     }
 
     @Test
@@ -120,8 +128,10 @@ class SegmentsTest extends WriterTest {
             {all(attr("langs", "contains", "en")), 1, 1},
             {all(attr("city", "exists", null)), 2, 2},
             {all(attr("city", "exists", false)), 1, 3},
-            {all(attr("renews", "after", "2026-06-01")), 1, 1},
-            {all(attr("renews", "before", "2026-06-01T00:00:00Z")), 1, 1},
+            {all(attr("renews", "after", "2026-06-01")), 1, 2},
+            {all(attr("renews", "before", "2026-06-01T00:00:00Z")), 1, 2},
+            {all(attr("renews", "after", "2027-01-01T07:59:59Z")), 1, 2},
+            {all(attr("renews", "after", "2027-01-01T08:00:00Z")), 1, 1},
             {all(Map.of("status", "unsubscribed")), 0, 1},
             {all(Map.of("subscribedAfter", "2000-01-01T00:00:00Z")), 3, 5},
             {all(Map.of("subscribedBefore", "2000-01-01")), 0, 0},
