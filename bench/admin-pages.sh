@@ -12,19 +12,8 @@ cd "$(dirname "$0")/.."
 N=${1:-100000}
 export REQUESTS=${REQUESTS:-200}
 APP=18280; MGMT=19280; PG=56632; KAFKA=29292; SMTP=3125; MAILAPI=8125
-work=$PWD/target/bench-admin; mkdir -p "$work"
 say() { echo "[admin-bench] $*" >&2; }
-
-say "building"
-./mvnw -B -q package -DskipTests
-java -cp 'target/infra/lib/*' dev.tidings.infra.Stack platform --app-port $APP --management-port $MGMT \
-  --postgres-port $PG --kafka-port $KAFKA --smtp-port $SMTP --mail-api-port $MAILAPI > "$work/platform.log" 2>&1 &
-platform=$!
-trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  grep -q "Tidings is running" "$work/platform.log" && break
-  kill -0 $platform 2>/dev/null || { cat "$work/platform.log" >&2; exit 1; }
-  sleep 0.5
-done
+. bench/platform.sh
+start_platform admin $APP $MGMT $PG $KAFKA $SMTP $MAILAPI
 say "platform up; seeding $N subscribers and measuring"
 python3 bench/admin_pages.py "http://localhost:$APP" "$N" "$(git rev-parse --short HEAD)"

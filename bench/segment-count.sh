@@ -12,18 +12,8 @@ cd "$(dirname "$0")/.."
 N=${1:-100000}
 export REQUESTS=${REQUESTS:-50}
 APP=18281; MGMT=19281; PG=56633; KAFKA=29293; SMTP=3126; MAILAPI=8126
-work=$PWD/target/bench-segments; mkdir -p "$work"
 say() { echo "[segment-bench] $*" >&2; }
-
-if [ -z "${SKIP_BUILD:-}" ]; then say "building"; ./mvnw -B -q package -DskipTests; fi
-java -cp 'target/infra/lib/*' dev.tidings.infra.Stack platform --app-port $APP --management-port $MGMT \
-  --postgres-port $PG --kafka-port $KAFKA --smtp-port $SMTP --mail-api-port $MAILAPI > "$work/platform.log" 2>&1 &
-platform=$!
-trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  grep -q "Tidings is running" "$work/platform.log" && break
-  kill -0 $platform 2>/dev/null || { cat "$work/platform.log" >&2; exit 1; }
-  sleep 0.5
-done
+. bench/platform.sh
+start_platform segments $APP $MGMT $PG $KAFKA $SMTP $MAILAPI
 say "platform up; seeding $N subscribers and measuring"
 python3 bench/segment_count.py "http://localhost:$APP" "$N" "$(git rev-parse --short HEAD)"

@@ -5,27 +5,17 @@
 # count exactly as many opens and clicks as wrk got answers. Target: >= 5,000 requests/s with
 # p99 < 20 ms on this 2-core box while nothing else runs.
 #
-#   bench/tracking.sh                  DURATION=30s CONNECTIONS=64 THREADS=1 READERS=1000
+#   bench/tracking.sh                  DURATION=30s CONNECTIONS=32 THREADS=1 READERS=1000
 #
 # Needs a JDK, python3 and wrk (installed with apt-get when missing and allowed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export DURATION=${DURATION:-30s} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-1} READERS=${READERS:-1000}
+export DURATION=${DURATION:-30s} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-1} READERS=${READERS:-1000}
 APP=18282; MGMT=19282; PG=56634; KAFKA=29294; SMTP=3127; MAILAPI=8127
-work=$PWD/target/bench-tracking; mkdir -p "$work"
 say() { echo "[tracking-bench] $*" >&2; }
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || { say "needs wrk (apt-get install wrk)"; exit 1; }
-
-if [ -z "${SKIP_BUILD:-}" ]; then say "building"; ./mvnw -B -q package -DskipTests; fi
-java -cp 'target/infra/lib/*' dev.tidings.infra.Stack platform --app-port $APP --management-port $MGMT \
-  --postgres-port $PG --kafka-port $KAFKA --smtp-port $SMTP --mail-api-port $MAILAPI > "$work/platform.log" 2>&1 &
-platform=$!
-trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  grep -q "Tidings is running" "$work/platform.log" && break
-  kill -0 $platform 2>/dev/null || { cat "$work/platform.log" >&2; exit 1; }
-  sleep 0.5
-done
+. bench/platform.sh
+start_platform tracking $APP $MGMT $PG $KAFKA $SMTP $MAILAPI
 say "platform up; sending an issue to $READERS readers and collecting their tracking links"
 python3 bench/tracking_bench.py prepare "http://localhost:$APP" "http://127.0.0.1:$MAILAPI" "$work"
 cat > "$work/urls.lua" <<LUA

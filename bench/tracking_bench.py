@@ -89,7 +89,7 @@ def verify(base, work, commit):
     caught_up = time.time() - started
     # wrk does not count the requests still open when it stops (at most one per connection and run),
     # though the app answered them: the report may count up to that many more.
-    slack = 2 * int(os.environ.get("CONNECTIONS", "64"))
+    slack = 2 * int(os.environ.get("CONNECTIONS", "32"))
     ok = answered <= counted <= answered + slack
     print("answered %d requests; the report counts %d events (%s), %.0f s after the load ended; commit %s; %s" % (
         answered, counted, "all" if ok else "MISMATCH", caught_up, commit, time.strftime("%Y-%m-%d")))
