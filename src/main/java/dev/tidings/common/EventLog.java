@@ -61,10 +61,26 @@ public class EventLog {
         // tidings.events.producer-linger: under load fewer produce requests (the broker's and this
         // producer's work per event), at the price of that much on an answer (bench/tracking.sh).
         settings.put(ProducerConfig.LINGER_MS_CONFIG, (int) linger.toMillis());
-        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+        // send() runs on the event loop: it may wait for the topic's metadata or for buffer room
+        // at most this long (then the event fails and the reader is answered anyway). The
+        // metadata is fetched at start (warm), so in steady state send() never waits.
+        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 200);
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
         settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
         producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer());
+    }
+
+    /** Made at start (not on a first request on the event loop), with the topic's metadata fetched. */
+    void warm(@Observes io.quarkus.runtime.StartupEvent event) {
+        for (int attempt = 0; attempt < 25; attempt++) {
+            try {
+                producer.partitionsFor(EngagementEvent.TOPIC);
+                return;
+            } catch (RuntimeException notYet) {
+                // the topic may be being created by TopicSetup right now
+            }
+        }
+        LOG.warnf("no metadata for %s yet; the first events may wait for it", EngagementEvent.TOPIC);
     }
 
     void stop(@Observes ShutdownEvent event) {
