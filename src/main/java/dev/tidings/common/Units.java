@@ -17,6 +17,12 @@ public final class Units {
     /** Minutes when a whole number of them, else seconds. */
     public static String duration(Duration duration) {
         long seconds = duration.toSeconds();
+        if (seconds >= 86_400 && seconds % 86_400 == 0) {
+            return seconds / 86_400 + (seconds == 86_400 ? " day" : " days");
+        }
+        if (seconds >= 3_600 && seconds % 3_600 == 0) {
+            return seconds / 3_600 + (seconds == 3_600 ? " hour" : " hours");
+        }
         return seconds >= 60 && seconds % 60 == 0
                 ? seconds / 60 + (seconds == 60 ? " minute" : " minutes")
                 : seconds + (seconds == 1 ? " second" : " seconds");

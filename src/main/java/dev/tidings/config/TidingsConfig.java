@@ -29,6 +29,12 @@ public interface TidingsConfig {
 
     Delivery delivery();
 
+    /**
+     * SMTP relays for bulk delivery, by name ({@code tidings.relays.<name>.*}). None: the one relay
+     * of {@code quarkus.mailer.*}, as before. Names: letters, digits, '-' and '_'.
+     */
+    java.util.Map<String, Relay> relays();
+
     Webhooks webhooks();
 
     Http http();
@@ -173,13 +179,60 @@ public interface TidingsConfig {
         @WithDefault("1m,5m,30m,2h,8h,24h")
         java.util.List<Duration> retrySchedule();
 
-        /** How long a claimed send belongs to its instance before a sweeper may hand it to another. */
+        /**
+         * How long a claimed send belongs to an instance that has no heartbeat row (a fallback: a
+         * live instance keeps its claims, a dead one loses them after dead-after).
+         */
         @WithDefault("15m")
         Duration lease();
 
-        /** How long a domain is slowed after it answered with a throttling reply (421, 451, 454). */
+        /**
+         * How long a send deferred by a throttling reply (421, a provider's rate-limit text, a 4xx
+         * at MAIL FROM) waits before it is tried again. The domain's rate is cut adaptively meanwhile.
+         */
         @WithDefault("30s")
         Duration throttleBackoff();
+
+        /** The lowest rate (mails per second per instance) a throttled domain is cut to. */
+        @WithDefault("1")
+        double throttleMinRate();
+
+        /**
+         * A send to a throttled domain whose turn is further off than this is deferred to its turn
+         * rather than held (holding it would keep an in-flight slot from mail to other domains).
+         */
+        @WithDefault("2s")
+        Duration maxDomainWait();
+
+        /** Throttles of one send that do not count as attempts; later ones count like any retry. */
+        @WithDefault("5")
+        int freeDeferrals();
+
+        /**
+         * A send not delivered this long after it was planned is not tried again: failed with its
+         * last reply (RFC 5321 4.5.4.1 suggests four to five days; 3 days is common).
+         */
+        @WithDefault("3d")
+        Duration maxAge();
+
+        /** How often each instance writes its heartbeat (and the state the delivery view shows). */
+        @WithDefault("3s")
+        Duration heartbeatEvery();
+
+        /**
+         * An instance whose heartbeat is older than this is taken for dead: its claimed sends are
+         * handed to the others at once. A live instance, however slow, keeps its claims.
+         */
+        @WithDefault("30s")
+        Duration deadAfter();
+
+        /**
+         * The shortest wait before a send put on Kafka and never claimed is put on Kafka again (its
+         * record was lost with the broker). The wait grows to twice the consumers' lag when they
+         * are behind, so a backlog is not produced twice.
+         */
+        @WithDefault("20s")
+        Duration redispatchAfter();
 
         /** Sends per Kafka record (one claim statement each). */
         @WithDefault("100")
@@ -189,8 +242,11 @@ public interface TidingsConfig {
         @WithDefault("1000")
         int planBatch();
 
-        /** How often expired leases are looked for (sends of an instance that died). */
-        @WithDefault("15s")
+        /**
+         * How often the nets run: claims of instances taken for dead, expired leases of no live
+         * instance, sends on Kafka that nobody claimed.
+         */
+        @WithDefault("5s")
         Duration reclaimEvery();
 
         /** On shutdown, how long in-flight sends may take to finish before the instance stops. */
@@ -211,6 +267,50 @@ public interface TidingsConfig {
         /** Pooled SMTP connections unused this long are closed (servers drop idle ones after a few minutes). */
         @WithDefault("30s")
         Duration smtpIdleTimeout();
+    }
+
+    /** One SMTP relay: where it is, how to log in, its share of the mail and its limits. */
+    interface Relay {
+        String host();
+
+        @WithDefault("587")
+        int port();
+
+        /** SMTPS: TLS from the first byte. */
+        @WithDefault("false")
+        boolean tls();
+
+        /** DISABLED, OPTIONAL or REQUIRED. */
+        @WithDefault("OPTIONAL")
+        String startTls();
+
+        /** Accept any certificate (a relay on a private network with a self-signed one). */
+        @WithDefault("false")
+        boolean trustAll();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** Its share of the mail among the relays a newsletter may use (weighted). */
+        @WithDefault("1")
+        int weight();
+
+        /** Mails per clock hour through this relay, over every instance; absent: no limit. */
+        java.util.OptionalInt perHour();
+
+        /** Mails per UTC day through this relay, over every instance; absent: no limit. */
+        java.util.OptionalInt perDay();
+
+        /** Pooled connections to it per instance. */
+        @WithDefault("16")
+        int maxConnections();
+
+        /**
+         * Accounts (sign-in emails) whose newsletters may pin this relay; when set, the relay is
+         * theirs alone (not in the shared pool). Absent: shared, and any newsletter may pin it.
+         */
+        Optional<java.util.List<String>> accounts();
     }
 
     interface Health {

@@ -11,15 +11,16 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Turns one claimed send into an {@link Outcome}, in named steps: skip a subscriber who left →
- * wait for the rate limits → give a send whose lease is nearly over back → render for the
- * subscriber → compose the MIME bytes → hand them to the transport → on failure, ask the {@link
- * FailurePolicy}. No Kafka, no acknowledgements, no database writes: those are the consumer's.
+ * wait for the rate limits (or defer to the domain's turn) → give the send back if this instance
+ * may be taken for dead → render for the subscriber → compose the MIME bytes → hand them to the
+ * transport (a relay, with failover) → on failure, ask the {@link FailurePolicy} and slow the
+ * domain when it says so. No Kafka, no acknowledgements, no database writes: those are the
+ * consumer's.
  */
 @ApplicationScoped
 public class Deliverer {
@@ -41,7 +42,7 @@ public class Deliverer {
     private final RateLimits limits;
     private final DeliveryMetrics metrics;
     private final FailurePolicy policy;
-    private final Duration lease;
+    private final Instances instances;
 
     public Deliverer(
             IssueRenderer renderer,
@@ -52,6 +53,7 @@ public class Deliverer {
             MailTransport transport,
             RateLimits limits,
             DeliveryMetrics metrics,
+            Instances instances,
             TidingsConfig config) {
         this.renderer = renderer;
         this.newsletters = newsletters;
@@ -61,8 +63,10 @@ public class Deliverer {
         this.transport = transport;
         this.limits = limits;
         this.metrics = metrics;
-        this.policy = new FailurePolicy(config.delivery().retrySchedule(), limits.backoff());
-        this.lease = config.delivery().lease();
+        this.instances = instances;
+        TidingsConfig.Delivery delivery = config.delivery();
+        this.policy = new FailurePolicy(
+                delivery.retrySchedule(), delivery.throttleBackoff(), delivery.maxAge(), delivery.freeDeferrals());
     }
 
     /**
@@ -92,14 +96,19 @@ public class Deliverer {
             return Uni.createFrom()
                     .item(policy.decide(send, context.failure(), Instant.now()).outcome());
         }
-        String domain = send.email().substring(send.email().lastIndexOf('@') + 1);
+        String domain = send.domain();
+        MailTransport.Attempt attempt = new MailTransport.Attempt();
         return limits.acquire(domain)
                 .flatMap(ready -> {
-                    if (leaseNearlyOver(send)) {
-                        // Another instance may take it over any moment: hand it back untried.
+                    if (!instances.holdsClaims()) {
+                        // This instance could not beat for a while: the others may be taking its
+                        // claims over. Hand the send back untried rather than risk sending it twice.
                         return Uni.createFrom()
                                 .item(Outcome.retry(
-                                        send, "its lease ran out before its turn; handed back", Instant.now(), false));
+                                        send,
+                                        "handed back untried: this instance missed its heartbeats",
+                                        Instant.now(),
+                                        false));
                     }
                     String unsubscribeUrl = links.unsubscribeUrl(context.newsletter(), send.subscriberId());
                     RenderedMail rendered = renderer.render(
@@ -128,28 +137,28 @@ public class Deliverer {
                     long started = System.nanoTime();
                     metrics.inFlight().incrementAndGet();
                     return transport
-                            .send(mail)
+                            .send(newsletter.relay(), mail, attempt)
                             .eventually(() -> {
                                 metrics.inFlight().decrementAndGet();
                                 metrics.latency(Duration.ofNanos(System.nanoTime() - started));
                             })
-                            .map(sent -> Outcome.sent(send));
+                            .map(sent -> Outcome.sent(send).via(attempt.relay()));
                 })
                 .onFailure()
                 .recoverWithItem(failure -> {
+                    if (failure instanceof RateLimits.Later later) {
+                        // The domain's turn or a relay's window is too far off: wait off the pipeline.
+                        return Outcome.retry(send, later.getMessage(), later.at(), false)
+                                .via(attempt.relay());
+                    }
                     FailurePolicy.Decision decision = policy.decide(send, failure, Instant.now());
                     if (decision.unexpected()) {
                         LOG.errorf(failure, "send %s failed unexpectedly", send.sendId());
                     }
                     if (decision.slowDomain()) {
-                        limits.throttle(domain);
+                        limits.throttle(domain, decision.outcome().error(), send.issueId());
                     }
-                    return decision.outcome();
+                    return decision.outcome().via(attempt.relay());
                 });
-    }
-
-    private boolean leaseNearlyOver(Claimed send) {
-        long marginSeconds = Math.max(1, Math.min(30, lease.toSeconds() / 10));
-        return OffsetDateTime.now().isAfter(send.lease().minusSeconds(marginSeconds));
     }
 }

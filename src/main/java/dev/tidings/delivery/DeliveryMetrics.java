@@ -42,6 +42,19 @@ public class DeliveryMetrics {
         latency.record(duration);
     }
 
+    /** Domains throttled by this instance now (gauge). */
+    void throttledDomains(java.util.function.Supplier<Number> count) {
+        io.micrometer.core.instrument.Gauge.builder("tidings.domains.throttled", count)
+                .description("Recipient domains this instance is sending to at a reduced rate after a throttle")
+                .register(registry);
+    }
+
+    /** Counts an attempt through a relay, by what came of it (sent, refused, fault, failover). */
+    public void relay(String relay, String result) {
+        registry.counter("tidings.relay.sends", "relay", relay, "result", result)
+                .increment();
+    }
+
     public AtomicInteger inFlight() {
         return inFlight;
     }

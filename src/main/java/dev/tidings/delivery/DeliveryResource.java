@@ -119,6 +119,15 @@ public class DeliveryResource {
     }
 
     @GET
+    @Path("/delivery/details")
+    @Operation(
+            summary = "How the delivery goes through the relays and receivers: per-relay counts, health and"
+                    + " window use; the recipient domains that throttle this issue now")
+    public Uni<DeliveryViews.Details> details(@PathParam("id") String id, @PathParam("iid") String iid) {
+        return delivery.details(current.id(), newsletter(id), issue(iid));
+    }
+
+    @GET
     @Path("/sends")
     @Operation(summary = "Per-recipient sends, newest first; ?status= filters")
     public Uni<Page<DeliveryViews.SendView>> sends(

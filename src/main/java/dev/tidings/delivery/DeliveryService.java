@@ -27,13 +27,22 @@ public class DeliveryService {
     private final DeliveryStore sends;
     private final Dispatcher dispatcher;
     private final MailComposer composer;
+    private final Relays relays;
+    private final RelayWindows windows;
+    private final Instances instances;
 
     public DeliveryService(
             NewsletterDirectory newsletters,
             IssueLifecycle lifecycle,
             DeliveryStore sends,
             Dispatcher dispatcher,
-            MailComposer composer) {
+            MailComposer composer,
+            Relays relays,
+            RelayWindows windows,
+            Instances instances) {
+        this.relays = relays;
+        this.windows = windows;
+        this.instances = instances;
         this.newsletters = newsletters;
         this.lifecycle = lifecycle;
         this.sends = sends;
@@ -145,6 +154,89 @@ public class DeliveryService {
         });
     }
 
+    /**
+     * The relays of the issue's newsletter (its pinned one, or the shared ones) with this issue's
+     * counts through each, their health on the live instances and their windows; and the domains
+     * that throttle this issue now, as the live instances' heartbeats report them.
+     */
+    public Uni<DeliveryViews.Details> details(UUID accountId, UUID newsletterId, UUID issueId) {
+        Instant[] current = relays.currentWindows();
+        return newsletters
+                .owned(accountId, newsletterId)
+                .flatMap(n -> lifecycle.status(newsletterId, issueId).replaceWith(n))
+                .flatMap(n -> sends.relayCounts(issueId).flatMap(counts -> windows.used(current[0], current[1])
+                        .flatMap(used -> instances.states().map(live -> {
+                            java.util.List<DeliveryViews.RelayView> relayViews = new java.util.ArrayList<>();
+                            java.util.Set<String> shown = new java.util.LinkedHashSet<>();
+                            relays.candidates(n.relay()).forEach(r -> shown.add(r.name()));
+                            shown.addAll(counts.keySet());
+                            for (String name : shown) {
+                                relayViews.add(relayView(name, n.relay(), counts, used, live));
+                            }
+                            java.util.List<DeliveryViews.ThrottledDomain> domains = new java.util.ArrayList<>();
+                            String issue = issueId.toString();
+                            for (Instances.Live instance : live) {
+                                io.vertx.core.json.JsonArray throttled =
+                                        instance.state().getJsonArray("throttled", new io.vertx.core.json.JsonArray());
+                                for (int i = 0; i < throttled.size(); i++) {
+                                    io.vertx.core.json.JsonObject d = throttled.getJsonObject(i);
+                                    if (d.getJsonArray("issues", new io.vertx.core.json.JsonArray())
+                                            .contains(issue)) {
+                                        domains.add(new DeliveryViews.ThrottledDomain(
+                                                d.getString("domain"),
+                                                d.getDouble("rate", 0.0),
+                                                d.getDouble("ceiling", 0.0),
+                                                Instant.parse(d.getString("since")),
+                                                d.getString("lastReply"),
+                                                instance.host()));
+                                    }
+                                }
+                            }
+                            return new DeliveryViews.Details(relayViews, domains);
+                        }))));
+    }
+
+    private DeliveryViews.RelayView relayView(
+            String name,
+            String pinned,
+            Map<String, Map<SendStatus, Long>> counts,
+            Map<String, Map<String, Integer>> used,
+            java.util.List<Instances.Live> live) {
+        Map<SendStatus, Long> by = counts.getOrDefault(name, Map.of());
+        boolean healthy = true;
+        String lastFault = null;
+        for (Instances.Live instance : live) {
+            io.vertx.core.json.JsonArray states =
+                    instance.state().getJsonArray("relays", new io.vertx.core.json.JsonArray());
+            for (int i = 0; i < states.size(); i++) {
+                io.vertx.core.json.JsonObject state = states.getJsonObject(i);
+                if (name.equals(state.getString("name"))) {
+                    healthy &= state.getBoolean("healthy", true);
+                    if (state.getString("lastFault") != null) {
+                        lastFault = state.getString("lastFault");
+                    }
+                }
+            }
+        }
+        Relays.Relay relay = relays.byName(name);
+        Map<String, Integer> windowUse = used.getOrDefault(name, Map.of());
+        return new DeliveryViews.RelayView(
+                name,
+                name.equals(pinned),
+                healthy,
+                lastFault,
+                by.getOrDefault(SendStatus.SENT, 0L),
+                by.getOrDefault(SendStatus.RETRYING, 0L),
+                by.getOrDefault(SendStatus.FAILED, 0L),
+                by.getOrDefault(SendStatus.BOUNCED, 0L),
+                relay == null || relay.hour == null
+                        ? null
+                        : new DeliveryViews.Window(windowUse.getOrDefault("hour", 0), relay.hour.limit),
+                relay == null || relay.day == null
+                        ? null
+                        : new DeliveryViews.Window(windowUse.getOrDefault("day", 0), relay.day.limit));
+    }
+
     public Uni<Page<DeliveryViews.SendView>> sends(
             UUID accountId, UUID newsletterId, UUID issueId, String status, PageRequest page) {
         SendStatus filter = status == null || status.isBlank() ? null : SendStatus.parse(status, "status");
@@ -163,7 +255,26 @@ public class DeliveryService {
                                 r.attempts(),
                                 r.lastError(),
                                 instant(r.sentAt()),
-                                composer.messageId(r.id()))));
+                                composer.messageId(r.id()),
+                                r.relay(),
+                                r.deferrals(),
+                                r.status() == SendStatus.RETRYING ? instant(r.nextAttemptAt()) : null,
+                                history(r.history()))));
+    }
+
+    private static java.util.List<DeliveryViews.Attempt> history(io.vertx.core.json.JsonArray history) {
+        if (history == null) {
+            return java.util.List.of();
+        }
+        java.util.List<DeliveryViews.Attempt> attempts = new java.util.ArrayList<>(history.size());
+        for (int i = 0; i < history.size(); i++) {
+            io.vertx.core.json.JsonObject entry = history.getJsonObject(i);
+            attempts.add(new DeliveryViews.Attempt(
+                    OffsetDateTime.parse(entry.getString("at")).toInstant(),
+                    entry.getString("relay"),
+                    entry.getString("reply")));
+        }
+        return attempts;
     }
 
     private static Instant instant(OffsetDateTime time) {

@@ -4,6 +4,7 @@ import dev.tidings.common.NewestFirst;
 import dev.tidings.common.PageRequest;
 import dev.tidings.subscriber.AudienceRule;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -34,10 +35,33 @@ public class DeliveryStore {
     /** What one planning statement created: the new sends, how many subscribers it looked at, its cursor. */
     record Planned(List<UUID> sends, long subscribers, OffsetDateTime lastAt, UUID lastId) {}
 
-    /** A sweep's selection: sends whose retry is due, or whose lease ran out (the instance died). */
+    /**
+     * A sweep's selection of sends to put on Kafka (again). Each names its condition on {@code s}
+     * (the send) with its parameters from {@code $2} on ({@code $1} is the cancel note).
+     */
     enum Sweep {
-        RETRY_DUE("s.status = 'retrying' AND s.next_attempt_at <= now()", "s.next_attempt_at"),
-        LEASE_EXPIRED("s.status = 'sending' AND s.lease_until < now()", "s.lease_until");
+        /** Retries whose time has come (they are not on Kafka until then). */
+        RETRY_DUE(
+                "s.status = 'retrying' AND s.dispatched_at IS NULL AND s.next_attempt_at <= now()",
+                "s.next_attempt_at"),
+        /**
+         * The redispatch net: queued or retrying sends put on Kafka longer ago than the window
+         * ({@code $2}, seconds; from the consumers' lag) and never claimed: their record was lost
+         * (a produce not acknowledged, or acknowledged and lost with the broker).
+         */
+        UNCLAIMED(
+                "s.status IN ('queued', 'retrying') AND s.dispatched_at < now() - make_interval(secs => $2)",
+                "s.dispatched_at"),
+        /** Claims of instances taken for dead ({@code $2}: their ids): handed back at once. */
+        DEAD_INSTANCE("s.status = 'sending' AND s.claimed_by = ANY($2)", "s.lease_until"),
+        /**
+         * Claims whose lease ran out and whose instance is not alive ({@code $2}: the live
+         * instances), e.g. of an instance from before heartbeats; a live instance keeps its claims.
+         */
+        LEASE_EXPIRED(
+                "s.status = 'sending' AND s.lease_until < now()"
+                        + " AND (s.claimed_by IS NULL OR NOT s.claimed_by = ANY($2))",
+                "s.lease_until");
 
         final String condition;
         final String order;
@@ -63,10 +87,13 @@ public class DeliveryStore {
             int attempts,
             String lastError,
             OffsetDateTime sentAt,
-            OffsetDateTime createdAt) {}
+            OffsetDateTime createdAt,
+            String relay,
+            int deferrals,
+            OffsetDateTime nextAttemptAt,
+            JsonArray history) {}
 
     static final int SWEEP_BATCH = 1000;
-    static final int REDISPATCH_MINUTES = 5;
     private static final int MAX_ERROR = 500;
 
     private final Pool pool;
@@ -106,8 +133,8 @@ public class DeliveryStore {
                               AND (created_at, id) > ($4, $5) AND %s
                             ORDER BY created_at, id LIMIT $6),
                         inserted AS (
-                            INSERT INTO send (id, issue_id, subscriber_id, status)
-                            SELECT uuid_v7(), $1, id, 'queued' FROM audience
+                            INSERT INTO send (id, issue_id, subscriber_id, status, dispatched_at)
+                            SELECT uuid_v7(), $1, id, 'queued', now() FROM audience
                             ON CONFLICT (issue_id, subscriber_id) DO NOTHING RETURNING id)
                         SELECT (SELECT array_agg(id) FROM inserted) AS sends,
                                (SELECT count(*) FROM audience) AS planned,
@@ -148,41 +175,55 @@ public class DeliveryStore {
                 .map(DeliveryStore::ids);
     }
 
-    /** The next {@code limit} queued sends of the issue after send {@code afterId} (requeue after resume). */
+    /**
+     * The next {@code limit} queued sends of the issue after send {@code afterId}, in id order,
+     * marked as put on Kafka now (requeue after resume).
+     */
     Uni<List<UUID>> queuedAfter(SqlConnection conn, UUID issueId, UUID afterId, int limit) {
         return conn.preparedQuery(
                         """
-                        SELECT id FROM send WHERE issue_id = $1 AND status = 'queued' AND ($2::uuid IS NULL OR id > $2)
-                        ORDER BY id LIMIT $3
+                        UPDATE send SET dispatched_at = now() WHERE id IN (
+                            SELECT id FROM send WHERE issue_id = $1 AND status = 'queued' AND ($2::uuid IS NULL OR id > $2)
+                            ORDER BY id LIMIT $3)
+                        RETURNING id
                         """)
                 .execute(Tuple.of(issueId, afterId, limit))
-                .map(DeliveryStore::ids);
+                .map(rows -> {
+                    List<UUID> ids = ids(rows);
+                    ids.sort(null);
+                    return ids;
+                });
     }
 
     /**
-     * Makes a batch of due sends (of issues that are sending, not paused) retrying with their next
-     * attempt {@value #REDISPATCH_MINUTES} minutes out, committed before they go on Kafka: a
-     * consumer claims them as {@code retrying}; should the caller die before producing them, the
-     * sweep finds them again then. Due sends of a cancelled issue (a retry recorded as the cancel
-     * committed, or a claim whose instance died) end skipped instead and are not returned.
+     * Marks a batch of the selected sends (of issues that are sending, not paused) as put on Kafka
+     * now, committed before they go on Kafka: a consumer claims them as queued or retrying; should
+     * the caller die before producing them, the redispatch net finds them again. A claim handed
+     * back becomes retrying. Sends of a cancelled issue end skipped instead and are not returned.
      */
-    Uni<List<Swept>> sweep(Sweep sweep) {
+    Uni<List<Swept>> sweep(Sweep sweep, Object parameter) {
+        List<Object> args = new ArrayList<>();
+        args.add(CANCELLED);
+        if (sweep != Sweep.RETRY_DUE) {
+            args.add(parameter);
+        }
         return pool.withTransaction(conn -> conn.preparedQuery(
                                 """
                                 WITH due AS (
                                     SELECT s.id, i.status = 'cancelled' AS cancelled
                                     FROM send s JOIN issue i ON i.id = s.issue_id AND i.status IN ('sending', 'cancelled')
                                     WHERE %s ORDER BY %s LIMIT %d FOR UPDATE OF s SKIP LOCKED)
-                                UPDATE send SET status = CASE WHEN due.cancelled THEN 'skipped' ELSE 'retrying' END,
-                                    lease_until = NULL,
+                                UPDATE send SET status = CASE WHEN due.cancelled THEN 'skipped'
+                                                         WHEN send.status = 'queued' THEN 'queued' ELSE 'retrying' END,
+                                    lease_until = NULL, claimed_by = NULL,
                                     last_error = CASE WHEN due.cancelled THEN $1 ELSE send.last_error END,
-                                    next_attempt_at = CASE WHEN due.cancelled THEN NULL
-                                                      ELSE now() + interval '%d minutes' END
+                                    next_attempt_at = CASE WHEN due.cancelled THEN NULL ELSE send.next_attempt_at END,
+                                    dispatched_at = CASE WHEN due.cancelled THEN NULL ELSE now() END
                                 FROM due WHERE send.id = due.id
                                 RETURNING send.id, send.issue_id, due.cancelled
                                 """
-                                        .formatted(sweep.condition, sweep.order, SWEEP_BATCH, REDISPATCH_MINUTES))
-                        .execute(Tuple.of(CANCELLED)))
+                                        .formatted(sweep.condition, sweep.order, SWEEP_BATCH))
+                        .execute(Tuple.from(args)))
                 .map(rows -> {
                     List<Swept> swept = new ArrayList<>(rows.size());
                     rows.forEach(r -> {
@@ -194,9 +235,10 @@ public class DeliveryStore {
                 });
     }
 
-    /** Swept sends that Kafka did not take: due again at once rather than after the redispatch wait. */
+    /** Swept sends that Kafka did not take: the redispatch net takes them again at once. */
     Uni<Void> dueNow(List<UUID> sendIds) {
-        return pool.preparedQuery("UPDATE send SET next_attempt_at = now() WHERE id = ANY($1) AND status = 'retrying'")
+        return pool.preparedQuery("UPDATE send SET dispatched_at = '-infinity'"
+                        + " WHERE id = ANY($1) AND status IN ('queued', 'retrying')")
                 .execute(Tuple.of(sendIds.toArray(UUID[]::new)))
                 .replaceWithVoid();
     }
@@ -209,17 +251,18 @@ public class DeliveryStore {
      * walked the (issue_id, ...) index over every send of the issue to find the 100 ids, a cost
      * that grew with the issue (35 ms a claim at 100k); now the ids are looked up by primary key.
      */
-    public Uni<List<Claimed>> claim(UUID issueId, List<UUID> sendIds, Duration lease) {
+    public Uni<List<Claimed>> claim(UUID issueId, List<UUID> sendIds, Duration lease, UUID instance) {
         return pool.preparedQuery(
                         """
-                        UPDATE send s SET status = 'sending', lease_until = now() + make_interval(secs => $3)
+                        UPDATE send s SET status = 'sending', lease_until = now() + make_interval(secs => $3),
+                            claimed_by = $4
                         FROM subscriber sub, issue i
                         WHERE s.id = ANY($2) AND s.issue_id IS NOT DISTINCT FROM $1 AND s.status IN ('queued', 'retrying')
                           AND sub.id = s.subscriber_id AND i.id = $1 AND i.status = 'sending'
                         RETURNING s.id, s.lease_until, s.issue_id, s.subscriber_id, s.attempts, sub.email, sub.name,
-                                  sub.status, sub.attributes
+                                  sub.status, sub.attributes, s.deferrals, s.created_at
                         """)
-                .execute(Tuple.of(issueId, sendIds.toArray(UUID[]::new), (double) lease.toSeconds()))
+                .execute(Tuple.of(issueId, sendIds.toArray(UUID[]::new), (double) lease.toSeconds(), instance))
                 .map(rows -> {
                     List<Claimed> claimed = new ArrayList<>(rows.size());
                     for (Row row : rows) {
@@ -232,7 +275,9 @@ public class DeliveryStore {
                                 row.getString("email"),
                                 row.getString("name"),
                                 row.getString("status"),
-                                (JsonObject) row.getValue("attributes")));
+                                (JsonObject) row.getValue("attributes"),
+                                row.getInteger("deferrals"),
+                                row.getOffsetDateTime("created_at")));
                     }
                     return claimed;
                 });
@@ -253,6 +298,8 @@ public class DeliveryStore {
         String[] errors = new String[n];
         OffsetDateTime[] next = new OffsetDateTime[n];
         OffsetDateTime[] leases = new OffsetDateTime[n];
+        Integer[] deferred = new Integer[n];
+        String[] relays = new String[n];
         boolean anyRetry = false;
         for (int i = 0; i < n; i++) {
             Outcome o = outcomes.get(i);
@@ -263,8 +310,10 @@ public class DeliveryStore {
             counted[i] = o.countsAsAttempt() ? 1 : 0;
             errors[i] = o.error() == null ? null : truncate(o.error());
             next[i] = o.nextAttemptAt() == null ? null : o.nextAttemptAt().atOffset(ZoneOffset.UTC);
+            deferred[i] = o.deferral() ? 1 : 0;
+            relays[i] = o.relay();
         }
-        Tuple args = Tuple.from(new Object[] {ids, statuses, counted, errors, next, leases});
+        Tuple args = Tuple.from(new Object[] {ids, statuses, counted, errors, next, leases, deferred, relays});
         if (!anyRetry) {
             return pool.preparedQuery(RECORD).execute(args).replaceWithVoid();
         }
@@ -273,28 +322,45 @@ public class DeliveryStore {
                 .replaceWithVoid();
     }
 
-    private static final String RECORD =
+    /**
+     * The columns every outcome sets: attempts and deferrals counted, the relay of the attempt, the
+     * attempt added to the send's history when it was a real attempt that did not go out (the last
+     * ten kept), the claim let go, and a retry off Kafka until the retry sweep finds it due.
+     */
+    private static final String RECORD_COMMON =
             """
-            UPDATE send s SET status = u.status, attempts = s.attempts + u.counted, last_error = u.error,
-                next_attempt_at = u.next_at, lease_until = NULL,
+                attempts = s.attempts + u.counted, deferrals = s.deferrals + u.deferred,
+                relay = coalesce(u.relay, s.relay),
+                history = CASE WHEN u.error IS NULL OR u.counted + u.deferred = 0 THEN s.history
+                          ELSE jsonb_path_query_array(coalesce(s.history, '[]'::jsonb) || jsonb_build_array(
+                              jsonb_strip_nulls(jsonb_build_object('at', now(), 'relay', u.relay, 'reply', u.error))),
+                              '$[last-9 to last]') END,
+                lease_until = NULL, claimed_by = NULL, dispatched_at = NULL,
                 sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
-            FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-                 AS u(id, status, counted, error, next_at, lease)
-            WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
             """;
+
+    private static final String RECORD_ROWS =
+            """
+            unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+                   $7::int[], $8::text[]) AS u(id, status, counted, error, next_at, lease, deferred, relay)
+            """;
+
+    private static final String RECORD =
+            "UPDATE send s SET status = u.status, last_error = u.error, next_attempt_at = u.next_at,\n"
+                    + RECORD_COMMON + "FROM " + RECORD_ROWS
+                    + "WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease";
 
     /** {@link #RECORD} for a batch with retries: a retry of an issue cancelled meanwhile ends skipped. */
     private static final String RECORD_WITH_RETRIES =
             """
             UPDATE send s SET
                 status = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN 'skipped' ELSE u.status END,
-                attempts = s.attempts + u.counted,
-                last_error = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN $7 ELSE u.error END,
+                last_error = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN $9 ELSE u.error END,
                 next_attempt_at = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN NULL ELSE u.next_at END,
-                lease_until = NULL,
-                sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
-            FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-                 AS u(id, status, counted, error, next_at, lease), issue i
+            """
+                    + RECORD_COMMON + "FROM " + RECORD_ROWS
+                    + """
+            , issue i
             WHERE s.id = u.id AND i.id = s.issue_id
               AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
             """;
@@ -362,11 +428,26 @@ public class DeliveryStore {
                 });
     }
 
+    /** The issue's sends by the relay of their last attempt and status: {@code relay -> status -> n}. */
+    Uni<Map<String, Map<SendStatus, Long>>> relayCounts(UUID issueId) {
+        return pool.preparedQuery(
+                        "SELECT relay, status, count(*) AS n FROM send WHERE issue_id = $1 AND relay IS NOT NULL"
+                                + " GROUP BY relay, status")
+                .execute(Tuple.of(issueId))
+                .map(rows -> {
+                    Map<String, Map<SendStatus, Long>> counts = new java.util.HashMap<>();
+                    rows.forEach(r -> counts.computeIfAbsent(r.getString("relay"), k -> new EnumMap<>(SendStatus.class))
+                            .put(SendStatus.of(r.getString("status")), r.getLong("n")));
+                    return counts;
+                });
+    }
+
     /** The issue's sends, newest first, optionally of one status, one more than the page asks for. */
     Uni<List<Listed>> page(UUID newsletterId, UUID issueId, SendStatus status, PageRequest page) {
         StringBuilder sql = new StringBuilder(
                 """
-                SELECT s.id, s.subscriber_id, sub.email, s.status, s.attempts, s.last_error, s.sent_at, s.created_at
+                SELECT s.id, s.subscriber_id, sub.email, s.status, s.attempts, s.last_error, s.sent_at, s.created_at,
+                       s.relay, s.deferrals, s.next_attempt_at, s.history
                 FROM send s JOIN subscriber sub ON sub.id = s.subscriber_id JOIN issue i ON i.id = s.issue_id
                 WHERE s.issue_id = $1 AND i.newsletter_id = $2""");
         List<Object> args = new ArrayList<>(List.of(issueId, newsletterId));
@@ -386,7 +467,11 @@ public class DeliveryStore {
                         r.getInteger("attempts"),
                         r.getString("last_error"),
                         r.getOffsetDateTime("sent_at"),
-                        r.getOffsetDateTime("created_at")));
+                        r.getOffsetDateTime("created_at"),
+                        r.getString("relay"),
+                        r.getInteger("deferrals"),
+                        r.getOffsetDateTime("next_attempt_at"),
+                        (JsonArray) r.getValue("history")));
             }
             return list;
         });

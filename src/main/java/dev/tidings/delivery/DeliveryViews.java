@@ -37,6 +37,11 @@ public final class DeliveryViews {
         }
     }
 
+    /**
+     * A send in the sends list. Beyond API.md: {@code relay} (of its last attempt), {@code
+     * deferrals} (throttles not counted as attempts), {@code nextAttemptAt} (of a retry), and
+     * {@code history}, its attempts that did not go out with their replies (the last ten).
+     */
     public record SendView(
             UUID subscriberId,
             String email,
@@ -44,5 +49,48 @@ public final class DeliveryViews {
             int attempts,
             String lastError,
             Instant sentAt,
-            String messageId) {}
+            String messageId,
+            String relay,
+            int deferrals,
+            Instant nextAttemptAt,
+            java.util.List<Attempt> history) {}
+
+    /**
+     * The delivery view's details: each relay the issue may use (its sends of this issue by status,
+     * its health on the live instances, its hourly/daily window) and the recipient domains that
+     * throttle this issue now.
+     */
+    public record Details(java.util.List<RelayView> relays, java.util.List<ThrottledDomain> throttledDomains) {}
+
+    /**
+     * A relay: {@code sent}, {@code retrying}, {@code failed}, {@code bounced} are this issue's
+     * sends whose last attempt went through it; {@code healthy} is false while an instance has it
+     * marked down; {@code hour}/{@code day} are its windows (null without a limit).
+     */
+    public record RelayView(
+            String name,
+            boolean pinned,
+            boolean healthy,
+            String lastFault,
+            long sent,
+            long retrying,
+            long failed,
+            long bounced,
+            Window hour,
+            Window day) {}
+
+    /** A relay's window: mails counted in it over every instance, and its limit. */
+    public record Window(int used, int limit) {}
+
+    /** A recipient domain slowed down after it throttled this issue: its rate now on that instance. */
+    public record ThrottledDomain(
+            String domain,
+            double ratePerSecond,
+            double startRatePerSecond,
+            Instant since,
+            String lastReply,
+            String instance) {}
+
+    /** One attempt that did not go out: when, through which relay, and the reply or fault. */
+    public record Attempt(Instant at, String relay, String reply) {}
 }

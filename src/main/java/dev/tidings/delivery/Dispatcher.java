@@ -32,7 +32,11 @@ import org.jboss.logging.Logger;
  *   <li>reproduce: a batch planned but not on Kafka after {@value #REPRODUCE_AFTER_SECONDS} s;
  *   <li>requeue: after resume, put the issue's queued sends on Kafka again;
  *   <li>retry: sends whose retry is due go back onto Kafka;
- *   <li>reclaim: sends whose lease expired (their instance died) become due retries;
+ *   <li>reclaim: the claims of an instance whose heartbeat stopped ({@link Instances}) go back onto
+ *       Kafka at once; a live instance keeps its claims;
+ *   <li>redispatch: sends put on Kafka that no consumer claimed within the redispatch window
+ *       (twice the consumers' lag, at least {@code redispatch-after}) go onto Kafka again: their
+ *       record was lost with the broker, or never acknowledged;
  *   <li>schedule: scheduled issues that are due start sending, once;
  *   <li>finish: a sending issue with nothing queued, sending or retrying left is sent.
  * </ul>
@@ -72,14 +76,23 @@ public class Dispatcher {
     private final IssueLifecycle issues;
     private final DeliveryStore sends;
     private final SendJobProducer producer;
+    private final Instances instances;
+    private final java.time.Duration redispatchAfter;
     private final int planBatch;
     private final AtomicBoolean planning = new AtomicBoolean();
     /** Set by every kick; a plan loop that sees it runs one more step, so no kick is lost. */
     private final AtomicBoolean kicked = new AtomicBoolean();
 
     public Dispatcher(
-            Pool pool, IssueLifecycle issues, DeliveryStore sends, SendJobProducer producer, TidingsConfig config) {
+            Pool pool,
+            IssueLifecycle issues,
+            DeliveryStore sends,
+            SendJobProducer producer,
+            Instances instances,
+            TidingsConfig config) {
         this.pool = pool;
+        this.instances = instances;
+        this.redispatchAfter = config.delivery().redispatchAfter();
         this.issues = issues;
         this.sends = sends;
         this.producer = producer;
@@ -211,23 +224,56 @@ public class Dispatcher {
     /** Sends whose retry is due go on Kafka (only for issues that are sending, not paused). */
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> retryDue() {
-        return sweep(DeliveryStore.Sweep.RETRY_DUE);
+        return sweep(DeliveryStore.Sweep.RETRY_DUE, null);
     }
 
-    /** Sends whose lease ran out (the instance holding them died) become due retries, produced the same way. */
+    /**
+     * The nets for what a crash or a broker restart left behind, in order: the claims of instances
+     * taken for dead, claims whose lease ran out held by no live instance, and sends on Kafka that
+     * nobody claimed within the redispatch window.
+     */
     @Scheduled(every = "${tidings.delivery.reclaim-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reclaimExpired() {
-        return sweep(DeliveryStore.Sweep.LEASE_EXPIRED);
+        return instances
+                .dead()
+                .flatMap(dead -> dead.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : sweep(DeliveryStore.Sweep.DEAD_INSTANCE, dead.toArray(UUID[]::new)))
+                .flatMap(x -> instances.live())
+                .flatMap(live -> sweep(DeliveryStore.Sweep.LEASE_EXPIRED, live.toArray(UUID[]::new)))
+                .flatMap(x -> instances.maxLag())
+                .flatMap(lag -> sweep(DeliveryStore.Sweep.UNCLAIMED, (double)
+                        redispatchWindow(lag).toSeconds()))
+                .onFailure()
+                .recoverWithNull();
     }
 
-    private Uni<Void> sweep(DeliveryStore.Sweep which) {
-        return sends.sweep(which)
-                .flatMap(swept -> produceByIssue(swept)
-                        // Kafka did not take them (a broker restart, say): due again at once rather than
-                        // after the redispatch wait.
-                        .onFailure()
-                        .call(() -> sends.dueNow(
-                                swept.stream().map(DeliveryStore.Swept::sendId).toList())))
+    /** At least {@code redispatch-after}; twice the consumers' lag when they are behind. */
+    java.time.Duration redispatchWindow(long lagMillis) {
+        java.time.Duration twice = java.time.Duration.ofMillis(2 * lagMillis);
+        return twice.compareTo(redispatchAfter) > 0 ? twice : redispatchAfter;
+    }
+
+    /** Forgets instances dead for a day and relay windows long over. */
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> tidy() {
+        return instances.forgetLongDead().onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> sweep(DeliveryStore.Sweep which, Object parameter) {
+        return sends.sweep(which, parameter)
+                .flatMap(swept -> {
+                    if (!swept.isEmpty() && which != DeliveryStore.Sweep.RETRY_DUE) {
+                        LOG.infof("putting %d sends on Kafka again (%s)", swept.size(), which);
+                    }
+                    return produceByIssue(swept)
+                            // Kafka did not take them (a broker restart, say): the redispatch net
+                            // takes them again at once.
+                            .onFailure()
+                            .call(() -> sends.dueNow(swept.stream()
+                                    .map(DeliveryStore.Swept::sendId)
+                                    .toList()));
+                })
                 .onFailure()
                 .invoke(failure -> LOG.warnf("sweep failed: %s", failure.getMessage()))
                 .onFailure()

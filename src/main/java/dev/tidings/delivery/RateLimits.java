@@ -9,24 +9,41 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Per-instance sending rates (token buckets from Bucket4j): overall and per recipient domain. A
- * send waits for its token without blocking a thread. A domain that answered "slow down"
- * (421/451/454) is paused for {@code throttle-backoff}.
+ * Per-instance sending rates: overall and per configured domain (token buckets from Bucket4j), and
+ * per domain adaptively ({@link DomainThrottle}: halved on a throttling reply, grown back while the
+ * domain takes mail). A send waits for its token without blocking a thread; a send to a throttled
+ * domain whose turn is further off than {@code max-domain-wait} fails with {@link Later} instead,
+ * so that it does not hold an in-flight slot that mail to other domains could use.
  */
 @ApplicationScoped
 public class RateLimits {
 
+    /** The domain's turn is too far off: try the send again at {@code at}. */
+    public static final class Later extends RuntimeException {
+        private final Instant at;
+
+        Later(Instant at, String why) {
+            super(why, null, false, false);
+            this.at = at;
+        }
+
+        public Instant at() {
+            return at;
+        }
+    }
+
     private final Bucket overall;
     private final Map<String, Bucket> domains = new HashMap<>();
-    private final Cooling cooling = new Cooling(1024);
-    private final Duration backoff;
+    private final DomainThrottle throttle;
     private final DeliveryMetrics metrics;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "delivery-rate-limits");
@@ -39,66 +56,48 @@ public class RateLimits {
         this.overall = delivery.ratePerSecond() > 0 ? perSecond(delivery.ratePerSecond()) : null;
         delivery.domainRates()
                 .ifPresent(spec -> parse(spec).forEach((domain, rate) -> domains.put(domain, perSecond(rate))));
-        this.backoff = delivery.throttleBackoff();
+        this.throttle = new DomainThrottle(delivery.throttleMinRate(), Duration.ofSeconds(1), delivery.maxDomainWait());
         this.metrics = metrics;
+        metrics.throttledDomains(throttle::size);
+        scheduler.scheduleAtFixedRate(() -> throttle.tick(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Completes when a mail to {@code domain} may go. */
+    /** Completes when a mail to {@code domain} may go; fails with {@link Later} when its turn is too far off. */
     public Uni<Void> acquire(String domain) {
         String key = domain.toLowerCase(Locale.ROOT);
-        Uni<Void> wait = Uni.createFrom().voidItem();
-        Instant until = cooling.until(key, Instant.now());
-        if (until != null) {
+        DomainThrottle.Slot slot = throttle.reserve(key, System.nanoTime());
+        if (!slot.reserved()) {
             metrics.rateLimited();
-            wait = Uni.createFrom().voidItem().onItem().delayIt().by(Duration.between(Instant.now(), until));
+            Instant at = Instant.now().plusNanos(slot.delayNanos());
+            return Uni.createFrom()
+                    .failure(new Later(
+                            at,
+                            "waiting: " + key + " asked us to slow down; it now gets " + rateText(throttle.rate(key))
+                                    + " from this instance"));
         }
-        wait = wait.flatMap(x -> take(overall)).flatMap(x -> take(domains.get(key)));
-        return wait;
+        Uni<Void> wait = Uni.createFrom().voidItem();
+        if (slot.delayNanos() > 0) {
+            metrics.rateLimited();
+            wait = wait.onItem().delayIt().by(Duration.ofNanos(slot.delayNanos()));
+        }
+        if (overall == null && domains.isEmpty()) {
+            return wait;
+        }
+        return wait.flatMap(x -> take(overall)).flatMap(x -> take(domains.get(key)));
     }
 
-    /** A provider asked us to slow down: pause this domain for a while. */
-    public void throttle(String domain) {
-        Instant now = Instant.now();
-        cooling.cool(domain.toLowerCase(Locale.ROOT), now.plus(backoff), now);
+    /** A throttling reply from {@code domain}: its rate is cut (AIMD). */
+    public void throttle(String domain, String reply, UUID issueId) {
+        throttle.cut(domain.toLowerCase(Locale.ROOT), System.nanoTime(), reply, issueId);
     }
 
-    /**
-     * Domains paused until a time. Recipient domains are the writers' subscribers', so the map is
-     * pruned of pauses that are over whenever it grows past {@code prune}: it holds the domains
-     * cooling now, not every domain that ever asked us to slow down.
-     */
-    static final class Cooling {
-        private final Map<String, Instant> until = new ConcurrentHashMap<>();
-        private final int prune;
-
-        Cooling(int prune) {
-            this.prune = prune;
-        }
-
-        /** Until when {@code key} is paused, or null if it is not (an ended pause is forgotten). */
-        Instant until(String key, Instant now) {
-            Instant end = until.get(key);
-            if (end != null && !end.isAfter(now)) {
-                until.remove(key, end);
-                return null;
-            }
-            return end;
-        }
-
-        void cool(String key, Instant end, Instant now) {
-            until.put(key, end);
-            if (until.size() > prune) {
-                until.values().removeIf(e -> !e.isAfter(now));
-            }
-        }
-
-        int size() {
-            return until.size();
-        }
+    /** The throttled domains now, for the delivery view. */
+    List<DomainThrottle.View> throttled() {
+        return throttle.views();
     }
 
-    public Duration backoff() {
-        return backoff;
+    static String rateText(double rate) {
+        return rate >= 1 ? Math.round(rate) + " mails/s" : "one mail every " + Math.round(1 / rate) + " s";
     }
 
     private Uni<Void> take(Bucket bucket) {

@@ -85,8 +85,13 @@ public class SendConsumer {
     private final Deliverer deliverer;
     private final DeliveryMetrics metrics;
     private final TidingsConfig.Delivery config;
+    private final Instances instances;
     /** Sends claimed by this instance and not yet recorded. */
     private final AtomicInteger open = new AtomicInteger();
+    /** The Kafka timestamp of the last record read, and when it was read (for the lag). */
+    private volatile long lastRecordAt;
+
+    private volatile long lastReadAt;
 
     private volatile boolean draining;
     private Cancellable subscription;
@@ -98,6 +103,7 @@ public class SendConsumer {
             OutcomeWriter outcomes,
             Deliverer deliverer,
             DeliveryMetrics metrics,
+            Instances instances,
             TidingsConfig config) {
         this.jobs = jobs;
         this.json = json;
@@ -106,6 +112,21 @@ public class SendConsumer {
         this.deliverer = deliverer;
         this.metrics = metrics;
         this.config = config.delivery();
+        this.instances = instances;
+        instances.reportLag(this::lagMillis);
+    }
+
+    /**
+     * How far behind the topic this consumer is: the age of the last record it read, while it has
+     * work (sends open, or a record read in the last two seconds); 0 when idle. A consumer stuck
+     * behind its claim bound reads nothing, and its lag grows as it should.
+     */
+    long lagMillis() {
+        long now = System.currentTimeMillis();
+        if (open.get() == 0 && now - lastReadAt > 2000) {
+            return 0;
+        }
+        return lastRecordAt == 0 ? 0 : Math.max(0, now - lastRecordAt);
     }
 
     void start(@Observes StartupEvent event) {
@@ -125,6 +146,9 @@ public class SendConsumer {
 
     /** Reads a record and claims its sends; an unreadable record goes to the dead-letter topic. */
     private Uni<Job> claim(Message<String> message) {
+        lastReadAt = System.currentTimeMillis();
+        message.getMetadata(io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata.class)
+                .ifPresent(meta -> lastRecordAt = meta.getTimestamp().toEpochMilli());
         SendJob job;
         try {
             job = json.readValue(message.getPayload(), SendJob.class);
@@ -140,7 +164,7 @@ public class SendConsumer {
             return Uni.createFrom().item(empty(message));
         }
         return roomToClaim()
-                .flatMap(room -> store.claim(job.issueId(), job.sendIds(), config.lease()))
+                .flatMap(room -> store.claim(job.issueId(), job.sendIds(), config.lease(), instances.id()))
                 .onFailure()
                 .retry()
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
@@ -219,8 +243,11 @@ public class SendConsumer {
         }
         if (open.get() > 0) {
             LOG.warnf(
-                    "%d claimed sends still open at shutdown; their leases hand them to another instance", open.get());
+                    "%d claimed sends still open at shutdown; this instance signs off as dead so that another"
+                            + " takes them at once",
+                    open.get());
         }
+        instances.leave(open.get() > 0);
         if (subscription != null) {
             subscription.cancel();
         }

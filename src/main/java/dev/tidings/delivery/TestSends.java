@@ -60,7 +60,10 @@ public class TestSends {
                     RenderedMail test =
                             new RenderedMail("[Test] " + rendered.subject(), rendered.html(), rendered.text());
                     List<Uni<Void>> sends = addresses.stream()
-                            .map(to -> transport.send(composer.compose(n, test, to, UUID.randomUUID(), unsubscribeUrl)))
+                            .map(to -> transport.send(
+                                    n.relay(),
+                                    composer.compose(n, test, to, UUID.randomUUID(), unsubscribeUrl),
+                                    new MailTransport.Attempt()))
                             .toList();
                     return Uni.join()
                             .all(sends)

@@ -40,6 +40,10 @@ public class Newsletter {
     @Column(name = "track_clicks")
     public boolean trackClicks;
 
+    /** The relay this newsletter's mail goes through (a configured relay's name), or null: the shared relays. */
+    @Column(name = "relay")
+    public String relay;
+
     @Column(name = "created_at")
     public Instant createdAt;
 }

@@ -26,7 +26,8 @@ public class NewsletterDirectory {
             String replyTo,
             boolean doubleOptIn,
             boolean trackOpens,
-            boolean trackClicks) {
+            boolean trackClicks,
+            String relay) {
 
         /** The From header: the display name quoted, with nothing in it that could break the header. */
         public String sender() {
@@ -37,7 +38,7 @@ public class NewsletterDirectory {
 
     private static final String COLUMNS =
             "id, account_id, slug, name, from_name, from_email, reply_to, double_opt_in, track_opens,"
-                    + " track_clicks FROM newsletter";
+                    + " track_clicks, relay FROM newsletter";
 
     /** What a slug can be (NewsletterRequests.SLUG); anything else is looked up nowhere. */
     private static final java.util.regex.Pattern SLUG = java.util.regex.Pattern.compile(NewsletterRequests.SLUG);
@@ -103,6 +104,7 @@ public class NewsletterDirectory {
                 row.getString("reply_to"),
                 row.getBoolean("double_opt_in"),
                 row.getBoolean("track_opens"),
-                row.getBoolean("track_clicks"));
+                row.getBoolean("track_clicks"),
+                row.getString("relay"));
     }
 }

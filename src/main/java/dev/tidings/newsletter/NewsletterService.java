@@ -22,11 +22,20 @@ public class NewsletterService {
     private final NewsletterRepository newsletters;
     private final NewsletterDirectory directory;
     private final SubscriberCounts counts;
+    private final dev.tidings.config.TidingsConfig config;
+    private final dev.tidings.account.AccountRepository accounts;
 
-    public NewsletterService(NewsletterRepository newsletters, NewsletterDirectory directory, SubscriberCounts counts) {
+    public NewsletterService(
+            NewsletterRepository newsletters,
+            NewsletterDirectory directory,
+            SubscriberCounts counts,
+            dev.tidings.config.TidingsConfig config,
+            dev.tidings.account.AccountRepository accounts) {
         this.newsletters = newsletters;
         this.directory = directory;
         this.counts = counts;
+        this.config = config;
+        this.accounts = accounts;
     }
 
     @WithTransaction
@@ -84,28 +93,59 @@ public class NewsletterService {
                     .email("replyTo", true, v -> n.replyTo = v)
                     .bool("doubleOptIn", v -> n.doubleOptIn = v)
                     .bool("trackOpens", v -> n.trackOpens = v)
-                    .bool("trackClicks", v -> n.trackClicks = v);
+                    .bool("trackClicks", v -> n.trackClicks = v)
+                    .text("relay", 64, true, v -> n.relay = v);
             if (!n.slug.matches(NewsletterRequests.SLUG)) {
                 patch.addError("slug", NewsletterRequests.SLUG_MESSAGE);
             }
-            patch.validate();
-            Uni<Void> slugFree = n.slug.equals(oldSlug)
+            Uni<Void> relayChecked = !patch.has("relay") || n.relay == null
                     ? Uni.createFrom().voidItem()
-                    : newsletters.slugTaken(n.slug, n.id).map(taken -> {
-                        if (taken) {
-                            throw slugTaken(n.slug);
+                    : accounts.findById(accountId).map(account -> {
+                        if (!mayPin(n.relay, account.email)) {
+                            patch.addError(
+                                    "relay",
+                                    "must be the name of a relay this account may use: "
+                                            + String.join(", ", pinnable(account.email)));
                         }
                         return null;
                     });
-            Uni<Void> retired = n.slug.equals(oldSlug)
-                    ? Uni.createFrom().voidItem()
-                    : newsletters.retireSlug(n.id, oldSlug).replaceWithVoid();
-            return slugFree.flatMap(x -> retired)
-                    .flatMap(x -> newsletters.flush())
-                    .onFailure(NewsletterService::isUniqueViolation)
-                    .transform(e -> slugTaken(n.slug))
-                    .flatMap(x -> withCounts(n));
+            return relayChecked.flatMap(checked -> {
+                patch.validate();
+                Uni<Void> slugFree = n.slug.equals(oldSlug)
+                        ? Uni.createFrom().voidItem()
+                        : newsletters.slugTaken(n.slug, n.id).map(taken -> {
+                            if (taken) {
+                                throw slugTaken(n.slug);
+                            }
+                            return null;
+                        });
+                Uni<Void> retired = n.slug.equals(oldSlug)
+                        ? Uni.createFrom().voidItem()
+                        : newsletters.retireSlug(n.id, oldSlug).replaceWithVoid();
+                return slugFree.flatMap(x -> retired)
+                        .flatMap(x -> newsletters.flush())
+                        .onFailure(NewsletterService::isUniqueViolation)
+                        .transform(e -> slugTaken(n.slug))
+                        .flatMap(x -> withCounts(n));
+            });
         });
+    }
+
+    /** A configured relay that is shared, or reserved to this account (see {@code tidings.relays.<name>.accounts}). */
+    private boolean mayPin(String relay, String accountEmail) {
+        dev.tidings.config.TidingsConfig.Relay r = config.relays().get(relay);
+        return r != null
+                && r.accounts()
+                        .map(list -> list.stream().anyMatch(a -> a.strip().equalsIgnoreCase(accountEmail)))
+                        .orElse(true);
+    }
+
+    private List<String> pinnable(String accountEmail) {
+        List<String> names = config.relays().keySet().stream()
+                .filter(name -> mayPin(name, accountEmail))
+                .sorted()
+                .toList();
+        return names.isEmpty() ? List.of("(none: this server has no named relays)") : names;
     }
 
     /** Deletes the newsletter with its subscribers and imports. */

@@ -14,6 +14,7 @@ public record NewsletterView(
         boolean doubleOptIn,
         boolean trackOpens,
         boolean trackClicks,
+        String relay,
         Instant createdAt,
         SubscriberCounts.Counts subscriberCounts) {
 
@@ -28,6 +29,7 @@ public record NewsletterView(
                 n.doubleOptIn,
                 n.trackOpens,
                 n.trackClicks,
+                n.relay,
                 n.createdAt,
                 counts);
     }

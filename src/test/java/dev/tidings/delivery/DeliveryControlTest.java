@@ -162,7 +162,9 @@ class DeliveryControlTest extends WriterTest {
         Database.update(
                 "UPDATE send SET status = 'sending', lease_until = now() - interval '1 minute' WHERE id = ?::uuid",
                 ids.get(0));
-        Database.update("UPDATE send SET status = 'retrying', next_attempt_at = now() WHERE id = ?::uuid", ids.get(1));
+        Database.update(
+                "UPDATE send SET status = 'retrying', next_attempt_at = now(), dispatched_at = NULL WHERE id = ?::uuid",
+                ids.get(1));
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() ->

@@ -17,23 +17,6 @@ class RateLimitsTest {
     }
 
     @Test
-    void pausedDomainsAreForgottenOnceTheirPauseIsOver() {
-        RateLimits.Cooling cooling = new RateLimits.Cooling(100);
-        java.time.Instant now = java.time.Instant.parse("2026-11-30T00:00:00Z");
-        cooling.cool("slow.example", now.plusSeconds(60), now);
-        assertThat(cooling.until("slow.example", now.plusSeconds(30))).isEqualTo(now.plusSeconds(60));
-        assertThat(cooling.until("slow.example", now.plusSeconds(61))).isNull();
-        assertThat(cooling.size()).isZero();
-        // Many domains, each paused once and never mailed again: the ended pauses do not pile up.
-        for (int i = 0; i < 10_000; i++) {
-            java.time.Instant t = now.plusSeconds(i);
-            cooling.cool("d" + i + ".example", t.plusSeconds(5), t);
-        }
-        assertThat(cooling.size()).isLessThanOrEqualTo(101);
-        assertThat(cooling.until("d9999.example", now.plusSeconds(9_999))).isNotNull();
-    }
-
-    @Test
     void aMalformedEntryNamesItself() {
         assertThatThrownBy(() -> RateLimits.parse("gmail.com:50"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -47,6 +47,56 @@ public class Mailbox {
         return script.remaining().getAndDecrement() > 0 ? script.code() : null;
     }
 
+    private final Map<String, Integer> greylisted = new ConcurrentHashMap<>();
+    private final java.util.Set<String> greylistSeen = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> domainThrottles = new ConcurrentHashMap<>();
+    private final AtomicInteger greylistReplies = new AtomicInteger();
+    private final AtomicInteger throttleReplies = new AtomicInteger();
+
+    /**
+     * Greylisting: about {@code percent} % of the addresses of {@code domain} (chosen by a hash of
+     * the address) get {@code 451 4.7.1} at RCPT on their first attempt only.
+     */
+    public void greylist(String domain, int percent) {
+        greylisted.put(domain.toLowerCase(Locale.ROOT), percent);
+    }
+
+    /** Whether the address is one that {@link #greylist} refuses on its first attempt. */
+    public boolean isGreylisted(String address) {
+        String lower = address.toLowerCase(Locale.ROOT);
+        Integer percent = greylisted.get(lower.substring(lower.lastIndexOf('@') + 1));
+        return percent != null && Math.floorMod(lower.hashCode(), 100) < percent;
+    }
+
+    /** The domain's next {@code times} recipients get {@code 421 4.7.0} (the provider throttles us). */
+    public void throttleDomain(String domain, int times) {
+        domainThrottles.put(domain.toLowerCase(Locale.ROOT), new AtomicInteger(times));
+    }
+
+    public int greylistReplies() {
+        return greylistReplies.get();
+    }
+
+    public int throttleReplies() {
+        return throttleReplies.get();
+    }
+
+    /** A scripted reply with its text ("451 4.7.1 ..."), or null. */
+    String scriptedReplyText(String recipient) {
+        String lower = recipient.toLowerCase(Locale.ROOT);
+        String domain = lower.substring(lower.lastIndexOf('@') + 1);
+        AtomicInteger throttles = domainThrottles.get(domain);
+        if (throttles != null && throttles.getAndDecrement() > 0) {
+            throttleReplies.incrementAndGet();
+            return "421 4.7.0 Try again later, closing connection (test: throttled)";
+        }
+        if (isGreylisted(lower) && greylistSeen.add(lower)) {
+            greylistReplies.incrementAndGet();
+            return "451 4.7.1 Greylisted, please try again later (test)";
+        }
+        return null;
+    }
+
     /** The server takes {@code delay} to answer RCPT for addresses in {@code domain} (a slow receiver). */
     public void slowDomain(String domain, Duration delay) {
         delays.put(domain.toLowerCase(Locale.ROOT), delay);
@@ -79,6 +129,11 @@ public class Mailbox {
             }
         }
         return found;
+    }
+
+    /** The recipient of every accepted message, lower case, in order of arrival. */
+    public List<String> recipients() {
+        return delivered.stream().map(Delivered::recipient).toList();
     }
 
     /** Every accepted message, in order of arrival. */

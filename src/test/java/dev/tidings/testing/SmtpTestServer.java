@@ -27,15 +27,21 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         int port = Infra.freePort();
         mailbox = new Mailbox();
-        server = SMTPServer.port(port)
-                .bindAddress(InetAddress.getLoopbackAddress())
-                .messageHandlerFactory(context -> new Handler(mailbox))
-                .build();
-        server.start();
+        server = serve(mailbox, port);
         return Map.of(
                 "quarkus.mailer.host", "127.0.0.1",
                 "quarkus.mailer.port", "" + port,
                 "quarkus.mailer.from", "Tidings <no-reply@tidings.test>");
+    }
+
+    /** A started SMTP server on {@code port} that delivers into {@code mailbox}, as scripted there. */
+    public static SMTPServer serve(Mailbox mailbox, int port) {
+        SMTPServer server = SMTPServer.port(port)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .messageHandlerFactory(context -> new Handler(mailbox))
+                .build();
+        server.start();
+        return server;
     }
 
     @Override
@@ -71,6 +77,10 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
         @Override
         public void recipient(String recipient) throws RejectException {
             mailbox.pauseFor(recipient);
+            String scripted = mailbox.scriptedReplyText(recipient);
+            if (scripted != null) {
+                throw new RejectException(Integer.parseInt(scripted.substring(0, 3)), scripted.substring(4));
+            }
             Integer code = mailbox.scriptedReply(recipient);
             if (code != null) {
                 throw new RejectException(code, code >= 500 ? "5.1.1 mailbox unavailable" : "4.2.0 try again later");

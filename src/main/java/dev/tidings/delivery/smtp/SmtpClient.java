@@ -152,6 +152,11 @@ public class SmtpClient {
     }
 
     void shutdown(@Observes ShutdownEvent event) {
+        close();
+    }
+
+    /** Closes the idle connections and refuses new sends (a relay's client that is not a bean). */
+    public void close() {
         List<SmtpConnection> all;
         synchronized (this) {
             closed = true;

@@ -28,9 +28,9 @@ final class SmtpConnection {
             return code >= 200 && code < 400;
         }
 
-        SmtpReplyException refusal() {
+        SmtpReplyException refusal(SmtpReplyException.Stage stage) {
             return new SmtpReplyException(
-                    code, code + " " + text.replace('\n', ' ').strip());
+                    code, code + " " + text.replace('\n', ' ').strip(), stage);
         }
     }
 
@@ -140,21 +140,25 @@ final class SmtpConnection {
                     });
         }
         return data.flatMap(dataReply -> {
-            Reply refused = envelope[0] != null && !envelope[0].positive()
-                    ? envelope[0]
-                    : envelope[1] != null && !envelope[1].positive() ? envelope[1] : null;
+            SmtpReplyException refused = envelope[0] != null && !envelope[0].positive()
+                    ? envelope[0].refusal(SmtpReplyException.Stage.MAIL)
+                    : envelope[1] != null && !envelope[1].positive()
+                            ? envelope[1].refusal(SmtpReplyException.Stage.RCPT)
+                            : null;
             if (dataReply.code() == 354 && refused == null) {
                 dataWritten = true;
                 socket.write(message);
                 socket.write(endsWithLineBreak(message) ? TERMINATOR : CRLF_TERMINATOR);
-                return expect().flatMap(end -> end.positive() ? Future.succeededFuture() : resetAfter(end));
+                return expect().flatMap(end -> end.positive()
+                        ? Future.succeededFuture()
+                        : resetAfter(end.refusal(SmtpReplyException.Stage.MESSAGE)));
             }
             if (dataReply.code() == 354) {
                 // A server that starts DATA after refusing the recipient gets an empty message, then RSET.
                 socket.write(TERMINATOR);
                 return expect().flatMap(ignored -> resetAfter(refused));
             }
-            return resetAfter(refused != null ? refused : dataReply);
+            return resetAfter(refused != null ? refused : dataReply.refusal(SmtpReplyException.Stage.DATA));
         });
     }
 
@@ -164,8 +168,8 @@ final class SmtpConnection {
     }
 
     /** Fails with the refusal once RSET has cleared the transaction, so the connection can be reused. */
-    private Future<Void> resetAfter(Reply refusal) {
-        return command("RSET").transform(ar -> Future.failedFuture(refusal.refusal()));
+    private Future<Void> resetAfter(SmtpReplyException refusal) {
+        return command("RSET").transform(ar -> Future.failedFuture(refusal));
     }
 
     /** Politely ends the session; closes the socket in any case. */
@@ -215,7 +219,7 @@ final class SmtpConnection {
         }
         return command("STARTTLS")
                 .flatMap(reply -> reply.code() == 220 ? socket.upgradeToSsl() : refused("STARTTLS", reply))
-                .recover(e -> e instanceof SmtpFault
+                .recover(e -> e instanceof SmtpFault || e instanceof SmtpReplyException
                         ? Future.failedFuture(e)
                         : Future.failedFuture(new SmtpFault("STARTTLS failed: " + e.getMessage())))
                 .flatMap(v -> ehlo(settings));
@@ -250,10 +254,16 @@ final class SmtpConnection {
         return Future.failedFuture(new SmtpFault("the SMTP server offers neither AUTH PLAIN nor AUTH LOGIN"));
     }
 
-    /** Set-up refusals are faults, not refusals of a mail: they say nothing about the recipient. */
+    /**
+     * Set-up refusals are about the connection (or the relay), never a recipient: a refusal at
+     * stage {@code SESSION}, its text naming the step.
+     */
     private static <T> Future<T> refused(String step, Reply reply) {
-        return Future.failedFuture(new SmtpFault(
-                "the SMTP server refused " + step + ": " + reply.refusal().reply()));
+        SmtpReplyException refusal = reply.refusal(SmtpReplyException.Stage.SESSION);
+        return Future.failedFuture(new SmtpReplyException(
+                refusal.code(),
+                "the SMTP server refused " + step + ": " + refusal.reply(),
+                SmtpReplyException.Stage.SESSION));
     }
 
     private static String base64(String value) {

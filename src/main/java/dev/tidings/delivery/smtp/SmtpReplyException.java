@@ -6,13 +6,33 @@ package dev.tidings.delivery.smtp;
  */
 public final class SmtpReplyException extends RuntimeException {
 
+    /** Where in the session the server refused: what the refusal is about. */
+    public enum Stage {
+        /** The greeting, EHLO, STARTTLS or AUTH: the server refused the connection, not a mail. */
+        SESSION,
+        /** MAIL FROM: the sender. */
+        MAIL,
+        /** RCPT TO: one recipient. */
+        RCPT,
+        /** The DATA command. */
+        DATA,
+        /** The message itself, after its final dot. */
+        MESSAGE
+    }
+
     private final int code;
     private final String reply;
+    private final Stage stage;
 
-    public SmtpReplyException(int code, String reply) {
+    public SmtpReplyException(int code, String reply, Stage stage) {
         super(reply, null, false, false);
         this.code = code;
         this.reply = reply;
+        this.stage = stage;
+    }
+
+    public Stage stage() {
+        return stage;
     }
 
     public int code() {

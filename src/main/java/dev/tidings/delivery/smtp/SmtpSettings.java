@@ -91,6 +91,40 @@ public class SmtpSettings {
     }
 
     /**
+     * The settings of a named relay ({@code tidings.relays.<name>.*}): its own address, TLS,
+     * credentials and pool size; timeouts, EHLO name and DKIM as configured for delivery. Refuses
+     * credentials that could travel without TLS, as for the mailer.
+     */
+    public SmtpSettings forRelay(String name, TidingsConfig.Relay relay) {
+        SmtpSettings copy = new SmtpSettings();
+        copy.host = relay.host();
+        copy.port = relay.port();
+        copy.tls = relay.tls();
+        copy.startTls = relay.startTls();
+        copy.trustAll = relay.trustAll();
+        copy.username = relay.username();
+        copy.password = relay.password();
+        copy.maxConnections = relay.maxConnections();
+        copy.ownHostName = ownHostName;
+        copy.localHostName = localHostName;
+        copy.replyTimeout = replyTimeout;
+        copy.idleTimeout = idleTimeout;
+        copy.allowInsecureAuth = allowInsecureAuth;
+        copy.dkimEnabled = dkimEnabled;
+        copy.dkimKey = dkimKey;
+        copy.dkimKeyPath = dkimKeyPath;
+        copy.dkimDomain = dkimDomain;
+        copy.dkimSelector = dkimSelector;
+        copy.dkimHeaders = dkimHeaders;
+        if (copy.username().isPresent() && !copy.tls && !copy.startTlsRequired() && !allowInsecureAuth) {
+            throw new ConfigurationException("tidings.relays." + name + ".username is set but the connection may be"
+                    + " without TLS: set tidings.relays." + name + ".tls=true or .start-tls=REQUIRED (or, for a relay"
+                    + " on a trusted network, tidings.delivery.smtp-allow-insecure-auth=true)");
+        }
+        return copy;
+    }
+
+    /**
      * The Quarkus mailer (account and confirmation mails) uses these credentials too, and would
      * send them without TLS when the server offers no STARTTLS: refuse to start in that case
      * rather than leak the password, unless explicitly allowed.

@@ -160,8 +160,9 @@ class SmtpClientTest {
                         .send("news@example.com", "other@example.org", message(2))
                         .await()
                         .atMost(Duration.ofSeconds(20)))
-                .as("a refused login says nothing about the recipient: a fault, retried later, not a bounce")
-                .isInstanceOf(SmtpFault.class)
+                .as("a refused login says nothing about the recipient: a refusal of the session, not a bounce")
+                .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.stage())
+                        .isEqualTo(SmtpReplyException.Stage.SESSION))
                 .hasMessageContaining("AUTH");
     }
 
