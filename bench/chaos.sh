@@ -9,7 +9,8 @@
 # Runs, on its own ports and without Docker: embedded PostgreSQL 17 (fsync=off, 56632), a Kafka
 # broker in KRaft mode (29292/29293), `Stack sink` (2625: SubEthaSMTP that logs one line
 # "<Message-ID> TAB <recipient> TAB <epoch ms>" per accepted message, answers 550 at RCPT for ~1 %
-# of the addresses always and 450 for ~10 % on their first attempt), and 3 replicas of the packaged
+# of the addresses always, 450 for ~10 % on their first attempt, and greylists ~10 % of the
+# addresses with 451 4.7.1 at RCPT on their first attempt), and 3 replicas of the packaged
 # app (18381-18383). While the issue is sending, by the share of recipients sent:
 #   20 % kill -9 replica 1 · 35 % restart the Kafka broker (SIGTERM, start again on the same log
 #   dir) · 50 % start replica 1 again · 65 % kill -9 replica 2 (left down)
@@ -24,14 +25,16 @@
 #
 # Environment: APP_JAVA_OPTS (default -Xmx512m), APP_ENV ("K=V ..." extra app env, e.g.
 # "TIDINGS_DELIVERY_RATE_PER_SECOND=100" to slow a small run down so every event happens while
-# sending), IN_FLIGHT (64), JOB_SIZE (100), SOFT_PERCENT (10), HARD_PERCENT (1), TIMEOUT (900 s),
+# sending), IN_FLIGHT (64), JOB_SIZE (100), SOFT_PERCENT (10), HARD_PERCENT (1), GREYLIST_PERCENT (10:
+# then every subscriber is at the one domain greylist.example, as the greylisting receiver),
+# TIMEOUT (900 s),
 # SKIP_BUILD=1, KEEP=1 (keep the data dirs; logs in target/chaos/ are always kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 PG=56632; KAFKA=29292; SINK=2625; APP_PORTS=(18381 18382 18383)
 IN_FLIGHT=${IN_FLIGHT:-64}; JOB_SIZE=${JOB_SIZE:-100}
-SOFT_PERCENT=${SOFT_PERCENT:-10}; HARD_PERCENT=${HARD_PERCENT:-1}
+SOFT_PERCENT=${SOFT_PERCENT:-10}; HARD_PERCENT=${HARD_PERCENT:-1}; GREYLIST_PERCENT=${GREYLIST_PERCENT:-10}
 TIMEOUT=${TIMEOUT:-900}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
 work=$PWD/target/chaos; base="http://127.0.0.1:${APP_PORTS[0]}"
 say() { echo "[chaos $(date +%T)] $*" >&2; }
@@ -88,11 +91,12 @@ wait_port() {  # port seconds name
 }
 
 # --- PostgreSQL, Kafka, the sink
-say "starting PostgreSQL ($PG), Kafka ($KAFKA), the sink ($SINK: soft $SOFT_PERCENT %, hard $HARD_PERCENT %)"
+say "starting PostgreSQL ($PG), Kafka ($KAFKA), the sink ($SINK: soft $SOFT_PERCENT %, hard $HARD_PERCENT %, greylisted $GREYLIST_PERCENT %)"
 "${INFRA[@]}" postgres --port $PG --dir "$work/postgres" > "$work/postgres.log" 2>&1 &
 pid[postgres]=$!
 start_kafka "$work/kafka.log"
 "${INFRA[@]}" sink --port $SINK --log "$work/sink.log" --soft-percent "$SOFT_PERCENT" --hard-percent "$HARD_PERCENT" \
+  --greylist-percent "$GREYLIST_PERCENT" --greylist-domain greylist.example \
   > "$work/sink.out" 2>&1 &
 pid[sink]=$!
 for _ in $(seq 1 600); do
@@ -148,12 +152,13 @@ auth=(-H "Authorization: Bearer $token")
 newsletter=$(sql -c "SELECT id FROM newsletter WHERE slug = 'demo'")
 [ -n "$newsletter" ] || die "no demo newsletter"
 say "importing $N subscribers into the demo newsletter $newsletter"
-python3 - "$N" > "$work/subscribers.csv" <<'PY'
+python3 - "$N" "$GREYLIST_PERCENT" > "$work/subscribers.csv" <<'PY'
 import sys
-n = int(sys.argv[1])
+n, grey = int(sys.argv[1]), int(sys.argv[2])
 sys.stdout.write("email,name\n")
 for i in range(n):
-    sys.stdout.write(f"chaos{i}@example{i % 97}.com,Reader {i}\n")
+    domain = "greylist.example" if grey > 0 else f"example{i % 97}.com"
+    sys.stdout.write(f"chaos{i}@{domain},Reader {i}\n")
 PY
 location=$(curl -sf -D - -o /dev/null "${auth[@]}" -H 'Content-Type: text/csv' --data-binary @"$work/subscribers.csv" \
   "$base/api/newsletters/$newsletter/subscribers/import" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')

@@ -141,7 +141,11 @@ final class AdminViews {
             String cursor,
             List<DeliveryViews.SendView> sends,
             String next,
-            List<String> statuses);
+            List<String> statuses,
+            DeliveryViews.Details details);
+
+    static native TemplateInstance deliveryDetails(
+            java.util.UUID newsletterId, java.util.UUID issueId, DeliveryViews.Details details, boolean active);
 
     static native TemplateInstance deliveryProgress(
             java.util.UUID newsletterId, java.util.UUID issueId, DeliveryPages.Live live);

@@ -87,19 +87,40 @@ public class DeliveryPages {
                                                     issueId,
                                                     SubscriberPages.blankToNull(status),
                                                     PageRequest.of(String.valueOf(PAGE), cursor))
-                                            .map(sends -> AdminSupport.html(
-                                                    200,
-                                                    AdminViews.delivery(
-                                                            w.email(),
-                                                            w.csrf(),
-                                                            n,
-                                                            issue,
-                                                            live(progress),
-                                                            SubscriberPages.blankToNull(status),
-                                                            cursor,
-                                                            sends.items(),
-                                                            sends.nextCursor(),
-                                                            SEND_STATUSES))))));
+                                            .flatMap(sends -> delivery.details(w.accountId(), n.id(), issueId)
+                                                    .map(details -> AdminSupport.html(
+                                                            200,
+                                                            AdminViews.delivery(
+                                                                    w.email(),
+                                                                    w.csrf(),
+                                                                    n,
+                                                                    issue,
+                                                                    live(progress),
+                                                                    SubscriberPages.blankToNull(status),
+                                                                    cursor,
+                                                                    sends.items(),
+                                                                    sends.nextCursor(),
+                                                                    SEND_STATUSES,
+                                                                    details)))))));
+        });
+    }
+
+    /** The relays and throttled domains block, polled every 5 s by the page while the issue is under way. */
+    @GET
+    @Path("/details")
+    public Uni<Response> details(HttpServerRequest request, @PathParam("id") String id, @PathParam("iid") String iid) {
+        return support.page(request, w -> {
+            UUID newsletterId = NewsletterPages.newsletterId(id);
+            UUID issueId = IssuePages.issueId(iid);
+            return delivery.progress(w.accountId(), newsletterId, issueId)
+                    .flatMap(progress -> delivery.details(w.accountId(), newsletterId, issueId)
+                            .map(details -> AdminSupport.html(
+                                    200,
+                                    AdminViews.deliveryDetails(
+                                            newsletterId,
+                                            issueId,
+                                            details,
+                                            live(progress).active()))));
         });
     }
 

@@ -78,4 +78,59 @@ class DeliveryBrowserTest extends BrowserTest {
         assertThat(browser.text("main table")).contains("550");
         browser.accessible().fitsPhone().screenshot("delivery-failures");
     }
+
+    @Test
+    void aThrottlingDomainAndEachSendsAttemptsShowOnTheDeliveryView() {
+        String token = signedInWriter(Accounts.newEmail());
+        String id = newsletter(token, Newsletters.newSlug());
+        String domain = "busy-" + Newsletters.newSlug() + ".example.com";
+        StringBuilder csv = new StringBuilder("email\n");
+        for (int i = 0; i < 300; i++) {
+            csv.append("reader").append(i).append('@').append(domain).append('\n');
+        }
+        Newsletters.awaitImport(token, Newsletters.startImport(token, id, csv.toString()), Duration.ofSeconds(30));
+        String greylisted = "reader7@" + domain;
+        mailbox.refuse(greylisted, 451, 1);
+        mailbox.throttleDomain(domain, 150);
+        String issue = Issues.draft(id);
+        Newsletters.as(token)
+                .post("/api/newsletters/" + id + "/issues/" + issue + "/publish")
+                .then()
+                .statusCode(202);
+
+        String path = "/app/newsletters/" + id + "/issues/" + issue + "/delivery";
+        browser.reloadUntil(path, "#delivery-details", domain);
+        assertThat(browser.text("#delivery-details"))
+                .contains("Receivers slowing this issue down")
+                .contains("421 4.7.0")
+                .contains("default");
+        browser.accessible().screenshot("delivery-throttled");
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "sent"
+                .equals(Newsletters.as(token)
+                        .get("/api/newsletters/" + id + "/issues/" + issue + "/delivery")
+                        .then()
+                        .extract()
+                        .path("status")));
+        browser.go(path + "?status=sent");
+        assertThat(browser.text("main table")).contains("deferred");
+        // The greylisted send: its first attempt and the reply, under the table row.
+        String history = (String) browser.js(
+                "const row = [...document.querySelectorAll('main table tr')].find(r => r.textContent.includes(arguments[0]));"
+                        + " if (!row) return ''; const d = row.querySelector('details'); if (!d) return 'no details';"
+                        + " d.open = true; return d.textContent;",
+                greylisted);
+        if (history.isEmpty()) {
+            // Not on the first page: ask the API where it is instead of paging the table.
+            history = Newsletters.as(token)
+                    .get("/api/newsletters/" + id + "/issues/" + issue + "/sends?status=sent&limit=200")
+                    .then()
+                    .extract()
+                    .jsonPath()
+                    .getList("items.findAll { it.email == '" + greylisted + "' }.history.reply")
+                    .toString();
+        }
+        assertThat(history).contains("451");
+        assertThat(browser.text("main table")).contains("default");
+    }
 }

@@ -22,6 +22,8 @@ import org.subethamail.smtp.server.SMTPServer;
  * some recipients, decided deterministically from a hash of the address:
  * <ul>
  *   <li>{@code --hard-percent} of the addresses always get {@code 550} at RCPT (a permanent failure);
+ *   <li>{@code --greylist-percent} of the addresses at {@code --greylist-domain} get {@code 451 4.7.1}
+ *       at RCPT on their first attempt only (greylisting)
  *   <li>{@code --soft-percent} of the addresses get {@code 450} at RCPT on their first attempt only
  *       (a temporary failure that is not a throttling reply: 421/451/454 would pause the domain),
  *       and are accepted afterwards.
@@ -40,6 +42,8 @@ final class RecordingSink {
         Path log = options.path("log", "target/sink.log");
         int softPercent = options.intValue("soft-percent", 0);
         int hardPercent = options.intValue("hard-percent", 0);
+        int greylistPercent = options.intValue("greylist-percent", 0);
+        String greylistDomain = options.value("greylist-domain", "");
         if (log.getParent() != null) {
             Files.createDirectories(log.getParent());
         }
@@ -47,6 +51,8 @@ final class RecordingSink {
                 log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Object lock = new Object();
         Set<String> softRefused = ConcurrentHashMap.newKeySet();
+        Set<String> greylisted = ConcurrentHashMap.newKeySet();
+        AtomicLong grey = new AtomicLong();
         AtomicLong accepted = new AtomicLong();
         AtomicLong soft = new AtomicLong();
         AtomicLong hard = new AtomicLong();
@@ -71,6 +77,14 @@ final class RecordingSink {
                         if (bucket < hardPercent + softPercent && softRefused.add(address.toLowerCase())) {
                             soft.incrementAndGet();
                             throw new RejectException(450, "4.2.0 <" + address + ">: try again later (sink: soft)");
+                        }
+                        String lower = address.toLowerCase();
+                        if (greylistPercent > 0
+                                && lower.endsWith("@" + greylistDomain)
+                                && Math.floorMod(lower.hashCode() * 31 + 7, 100) < greylistPercent
+                                && greylisted.add(lower)) {
+                            grey.incrementAndGet();
+                            throw new RejectException(451, "4.7.1 <" + address + ">: Greylisted, try again later (sink)");
                         }
                         recipient = address;
                     }
@@ -127,8 +141,8 @@ final class RecordingSink {
                     System.err.println("sink: closing " + log + " failed: " + e);
                 }
             }
-            System.out.printf("sink stopped: accepted=%d soft_refused=%d hard_refused=%d%n",
-                    accepted.get(), soft.get(), hard.get());
+            System.out.printf("sink stopped: accepted=%d soft_refused=%d hard_refused=%d greylisted=%d%n",
+                    accepted.get(), soft.get(), hard.get(), grey.get());
         }));
 
         server.start();
@@ -137,8 +151,8 @@ final class RecordingSink {
         System.out.flush();
         while (true) {
             Thread.sleep(10_000);
-            System.out.printf("sink: accepted=%d soft_refused=%d hard_refused=%d%n",
-                    accepted.get(), soft.get(), hard.get());
+            System.out.printf("sink: accepted=%d soft_refused=%d hard_refused=%d greylisted=%d%n",
+                    accepted.get(), soft.get(), hard.get(), grey.get());
         }
     }
 
