@@ -105,6 +105,8 @@ class DeliveryBrowserTest extends BrowserTest {
                 .contains("421 4.7.0")
                 .contains("default");
         browser.accessible().screenshot("delivery-throttled");
+        browser.js("document.getElementById('route-heading').scrollIntoView()");
+        browser.screenshot("delivery-relays");
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "sent"
                 .equals(Newsletters.as(token)
