@@ -107,6 +107,9 @@ class DeliveryBrowserTest extends BrowserTest {
         browser.accessible().screenshot("delivery-throttled");
         browser.js("document.getElementById('route-heading').scrollIntoView()");
         browser.screenshot("delivery-relays");
+        // Sends waiting for the throttled domain's turn say so, with their next try.
+        browser.go(path + "?status=retrying").waitText("main table", "asked us to slow down");
+        assertThat(browser.text("main table")).contains("next try");
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "sent"
                 .equals(Newsletters.as(token)
@@ -114,8 +117,12 @@ class DeliveryBrowserTest extends BrowserTest {
                         .then()
                         .extract()
                         .path("status")));
+        assertThat(dev.tidings.testing.Database.strings(
+                        "SELECT count(*) FROM send WHERE issue_id = ?::uuid AND deferrals > 0 AND attempts = 1", issue))
+                .as("throttled sends were deferred without counting attempts")
+                .singleElement()
+                .satisfies(n -> assertThat(Integer.parseInt(n)).isPositive());
         browser.go(path + "?status=sent");
-        assertThat(browser.text("main table")).contains("deferred");
         // The greylisted send: its first attempt and the reply, under the table row.
         String history = (String) browser.js(
                 "const row = [...document.querySelectorAll('main table tr')].find(r => r.textContent.includes(arguments[0]));"
