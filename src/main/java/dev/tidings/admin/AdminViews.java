@@ -64,7 +64,8 @@ final class AdminViews {
             String notice,
             String noticeKind,
             String signupUrl,
-            String snippet);
+            String snippet,
+            List<String> relays);
 
     static native TemplateInstance subscribers(
             String email,

@@ -19,6 +19,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.RestForm;
@@ -46,7 +47,8 @@ public class NewsletterPages {
             return Uni.createFrom()
                     .item(AdminSupport.html(
                             200,
-                            AdminViews.newsletter(w.email(), w.csrf(), null, form, Map.of(), null, null, null, null)));
+                            AdminViews.newsletter(
+                                    w.email(), w.csrf(), null, form, Map.of(), null, null, null, null, List.of())));
         });
     }
 
@@ -91,27 +93,30 @@ public class NewsletterPages {
                                         AdminSupport.notice(problem),
                                         "bad",
                                         null,
-                                        null))));
+                                        null,
+                                        List.of()))));
     }
 
     @GET
     @Path("/{id}")
     public Uni<Response> settings(
             HttpServerRequest request, @PathParam("id") String id, @QueryParam("saved") String saved) {
-        return support.page(request, w -> newsletters
-                .get(w.accountId(), newsletterId(id))
-                .map(n -> AdminSupport.html(
-                        200,
-                        AdminViews.newsletter(
-                                w.email(),
-                                w.csrf(),
-                                n,
-                                formOf(n),
-                                Map.of(),
-                                saved != null ? "Saved." : null,
-                                "good",
-                                signupUrl(n),
-                                snippet(n)))));
+        return support.page(
+                request, w -> newsletters.get(w.accountId(), newsletterId(id)).flatMap(n -> newsletters
+                        .relayChoices(w.accountId())
+                        .map(relays -> AdminSupport.html(
+                                200,
+                                AdminViews.newsletter(
+                                        w.email(),
+                                        w.csrf(),
+                                        n,
+                                        formOf(n),
+                                        Map.of(),
+                                        saved != null ? "Saved." : null,
+                                        "good",
+                                        signupUrl(n),
+                                        snippet(n),
+                                        relays)))));
     }
 
     @POST
@@ -127,44 +132,57 @@ public class NewsletterPages {
             @RestForm String replyTo,
             @RestForm String doubleOptIn,
             @RestForm String trackOpens,
-            @RestForm String trackClicks) {
+            @RestForm String trackClicks,
+            @RestForm String relay) {
         Map<String, String> form = form(name, slug, fromName, fromEmail, replyTo, doubleOptIn, trackOpens, trackClicks);
+        form.put("relay", relay);
         return support.page(request, w -> {
             UUID newsletterId = newsletterId(id);
             return newsletters
                     .get(w.accountId(), newsletterId)
-                    .flatMap(current -> AdminSupport.form(
-                            () -> {
-                                ObjectNode patch = JsonNodeFactory.instance.objectNode();
-                                patch.put("name", name == null ? "" : name);
-                                patch.put("slug", slug == null ? "" : slug);
-                                patch.put("fromName", fromName == null ? "" : fromName);
-                                patch.put("fromEmail", fromEmail == null ? "" : fromEmail);
-                                if (replyTo == null || replyTo.isBlank()) {
-                                    patch.putNull("replyTo");
-                                } else {
-                                    patch.put("replyTo", replyTo);
-                                }
-                                patch.put("doubleOptIn", "true".equals(doubleOptIn));
-                                patch.put("trackOpens", "true".equals(trackOpens));
-                                patch.put("trackClicks", "true".equals(trackClicks));
-                                return newsletters
-                                        .patch(w.accountId(), newsletterId, PatchBody.of(patch))
-                                        .map(n -> AdminSupport.redirect(
-                                                request, "/app/newsletters/" + n.id() + "?saved=1"));
-                            },
-                            problem -> AdminSupport.html(
-                                    problem.status(),
-                                    AdminViews.newsletter(
-                                            w.email(),
-                                            w.csrf(),
-                                            current,
-                                            form,
-                                            AdminSupport.fieldErrors(problem),
-                                            AdminSupport.notice(problem),
-                                            "bad",
-                                            signupUrl(current),
-                                            snippet(current)))));
+                    .flatMap(current -> newsletters.relayChoices(w.accountId()).flatMap(relays -> {
+                        return AdminSupport.form(
+                                () -> {
+                                    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+                                    patch.put("name", name == null ? "" : name);
+                                    patch.put("slug", slug == null ? "" : slug);
+                                    patch.put("fromName", fromName == null ? "" : fromName);
+                                    patch.put("fromEmail", fromEmail == null ? "" : fromEmail);
+                                    if (replyTo == null || replyTo.isBlank()) {
+                                        patch.putNull("replyTo");
+                                    } else {
+                                        patch.put("replyTo", replyTo);
+                                    }
+                                    patch.put("doubleOptIn", "true".equals(doubleOptIn));
+                                    patch.put("trackOpens", "true".equals(trackOpens));
+                                    patch.put("trackClicks", "true".equals(trackClicks));
+                                    if (relay != null) {
+                                        // Only sent when the form offers a choice (relays are configured).
+                                        if (relay.isBlank()) {
+                                            patch.putNull("relay");
+                                        } else {
+                                            patch.put("relay", relay.strip());
+                                        }
+                                    }
+                                    return newsletters
+                                            .patch(w.accountId(), newsletterId, PatchBody.of(patch))
+                                            .map(n -> AdminSupport.redirect(
+                                                    request, "/app/newsletters/" + n.id() + "?saved=1"));
+                                },
+                                problem -> AdminSupport.html(
+                                        problem.status(),
+                                        AdminViews.newsletter(
+                                                w.email(),
+                                                w.csrf(),
+                                                current,
+                                                form,
+                                                AdminSupport.fieldErrors(problem),
+                                                AdminSupport.notice(problem),
+                                                "bad",
+                                                signupUrl(current),
+                                                snippet(current),
+                                                relays)));
+                    }));
         });
     }
 
@@ -189,7 +207,7 @@ public class NewsletterPages {
     }
 
     private static Map<String, String> formOf(NewsletterView n) {
-        return form(
+        Map<String, String> form = form(
                 n.name(),
                 n.slug(),
                 n.fromName(),
@@ -198,6 +216,8 @@ public class NewsletterPages {
                 n.doubleOptIn() ? "true" : "false",
                 String.valueOf(n.trackOpens()),
                 String.valueOf(n.trackClicks()));
+        form.put("relay", n.relay());
+        return form;
     }
 
     private static Map<String, String> form(

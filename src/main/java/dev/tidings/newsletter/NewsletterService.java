@@ -141,11 +141,24 @@ public class NewsletterService {
     }
 
     private List<String> pinnable(String accountEmail) {
-        List<String> names = config.relays().keySet().stream()
+        List<String> names = pinnableBy(accountEmail);
+        return names.isEmpty() ? List.of("(none: this server has no named relays)") : names;
+    }
+
+    private List<String> pinnableBy(String accountEmail) {
+        return config.relays().keySet().stream()
                 .filter(name -> mayPin(name, accountEmail))
                 .sorted()
                 .toList();
-        return names.isEmpty() ? List.of("(none: this server has no named relays)") : names;
+    }
+
+    /** The relays the account's newsletters may pin, by name (empty: none are configured). */
+    @WithSession
+    public Uni<List<String>> relayChoices(UUID accountId) {
+        if (config.relays().isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return accounts.findById(accountId).map(account -> account == null ? List.of() : pinnableBy(account.email));
     }
 
     /** Deletes the newsletter with its subscribers and imports. */

@@ -152,6 +152,14 @@ class AudienceBrowserTest extends BrowserTest {
                 .statusCode(202);
         String html = Mailbox.part(mailbox.awaitMessage("r0@" + domain, 1), "text/html")
                 .orElseThrow();
+        // Every outcome stored first: a send recorded after the back-dating would look just delivered,
+        // and a click on it would count as a scanner's.
+        await().atMost(Duration.ofSeconds(30)).until(() -> "sent"
+                .equals(as(token)
+                        .get(ApiPaths.issue(newsletter, issue) + "/delivery")
+                        .then()
+                        .extract()
+                        .path("status")));
         Database.update("UPDATE send SET sent_at = now() - interval '1 hour' WHERE issue_id = ?::uuid", issue);
         Matcher click = Pattern.compile("href=\"([^\"]*/t/c/[^\"]+)\"").matcher(html);
         Matcher open = Pattern.compile("src=\"([^\"]*/t/o/[^\"]+)\"").matcher(html);

@@ -11,14 +11,13 @@ import dev.tidings.testing.Issues;
 import dev.tidings.testing.Mailbox;
 import dev.tidings.testing.Newsletters;
 import dev.tidings.testing.RelayServers;
+import dev.tidings.testing.RelaysProfile;
 import dev.tidings.testing.WriterTest;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,27 +37,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * relay's hourly limit.
  */
 @QuarkusTest
-@TestProfile(MtaDeliveryTest.Relays.class)
+@TestProfile(RelaysProfile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MtaDeliveryTest extends WriterTest {
-
-    static final String SCHEDULE = String.join(",", Collections.nCopies(20, "2s"));
-
-    public static class Relays implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "tidings.delivery.retry-schedule", SCHEDULE,
-                    "tidings.delivery.max-age", "25s",
-                    "tidings.delivery.throttle-backoff", "1s",
-                    "tidings.delivery.heartbeat-every", "1s");
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(RelayServers.class));
-        }
-    }
 
     private static String domain() {
         return "m" + UUID.randomUUID().toString().substring(0, 8) + ".example.com";
@@ -255,6 +236,11 @@ class MtaDeliveryTest extends WriterTest {
 
         // An hour passes (the relay clock, and the retry times the database set by it).
         for (int hour = 1; hour <= 2; hour++) {
+            // Every send of the window judged first (none claimed or queued), then the hour passes.
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonPath now = f.delivery(issue);
+                return now.getInt("sending") + now.getInt("queued") == 0;
+            });
             ShiftableRelayClock.advance(Duration.ofHours(1));
             Database.update(
                     "UPDATE send SET next_attempt_at = now() WHERE issue_id = ?::uuid AND status = 'retrying'", issue);
