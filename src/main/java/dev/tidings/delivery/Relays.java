@@ -102,7 +102,7 @@ public class Relays {
         final int limit;
         private Instant start;
         private int tokens;
-        private boolean full;
+        private volatile boolean full;
 
         Window(String relay, String period, int limit) {
             this.relay = relay;
@@ -166,6 +166,7 @@ public class Relays {
     private static final Uni<Boolean> FALSE = Uni.createFrom().item(false);
 
     private final Map<String, Relay> relays = new LinkedHashMap<>();
+    private final Set<String> unknownPins = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Relay> sharedRelays = new ArrayList<>();
     private final RelayWindows windows;
     private final RelayClock clock;
@@ -243,7 +244,10 @@ public class Relays {
             if (relay != null) {
                 return List.of(relay);
             }
-            LOG.warnf("relay %s is pinned by a newsletter but not configured; the shared relays are used", pinned);
+            if (unknownPins.add(pinned)) {
+                // Once per name: this runs for every mail of such a newsletter.
+                LOG.warnf("relay %s is pinned by a newsletter but not configured; the shared relays are used", pinned);
+            }
         }
         return sharedRelays;
     }
