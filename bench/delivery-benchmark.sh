@@ -137,10 +137,11 @@ app_env=(
   "QUARKUS_MAILER_FROM=Tidings <no-reply@tidings.localhost>"
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false
   TIDINGS_PUBLIC_URL=http://localhost:$APP TIDINGS_AUTH_COOKIE_SECURE=false TIDINGS_DEMO_ENABLED=true
+  TIDINGS_SENDER_SHARED_DOMAINS=example.com
 )
 # shellcheck disable=SC2206
 extra_env=($APP_ENV)
-tuning="$(env | grep -E '^(TIDINGS|QUARKUS)_' | grep -vE '^(QUARKUS_HTTP_PORT|QUARKUS_MANAGEMENT_PORT|QUARKUS_DATASOURCE|QUARKUS_MAILER_(HOST|PORT|FROM)|QUARKUS_LOG_CONSOLE_JSON|TIDINGS_(PUBLIC_URL|AUTH_COOKIE_SECURE|DEMO_ENABLED))' | tr '\n' ' ' || true)${extra_env[*]:-}"
+tuning="$(env | grep -E '^(TIDINGS|QUARKUS)_' | grep -vE '^(QUARKUS_HTTP_PORT|QUARKUS_MANAGEMENT_PORT|QUARKUS_DATASOURCE|QUARKUS_MAILER_(HOST|PORT|FROM)|QUARKUS_LOG_CONSOLE_JSON|TIDINGS_(PUBLIC_URL|AUTH_COOKIE_SECURE|DEMO_ENABLED|SENDER_SHARED_DOMAINS))' | tr '\n' ' ' || true)${extra_env[*]:-}"
 say "starting the app ($APP_JAVA_OPTS${tuning:+; $tuning})"
 # shellcheck disable=SC2086
 env "${app_env[@]}" "${extra_env[@]}" java $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app.log" 2>&1 &

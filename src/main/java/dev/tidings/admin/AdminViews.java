@@ -151,6 +151,22 @@ final class AdminViews {
     static native TemplateInstance deliveryProgress(
             java.util.UUID newsletterId, java.util.UUID issueId, DeliveryPages.Live live);
 
+    static native TemplateInstance domains(
+            String email,
+            String csrf,
+            List<String> shared,
+            List<dev.tidings.sender.SenderDomain> domains,
+            String next,
+            Map<String, String> form,
+            Map<String, String> errors,
+            String notice,
+            String noticeKind);
+
+    static native TemplateInstance domain(
+            String email, String csrf, dev.tidings.sender.SenderDomain d, String notice, String noticeKind);
+
+    static native TemplateInstance domainRecords(dev.tidings.sender.SenderDomain d);
+
     static native TemplateInstance tokens(
             String email,
             String csrf,

@@ -37,6 +37,12 @@ public interface TidingsConfig {
 
     Webhooks webhooks();
 
+    /** Sender identity: verified sender domains, their DKIM keys, the operator's shared domains. */
+    Sender sender();
+
+    /** The bounce mailbox: the envelope sender of every mail and the inbound SMTP listener it reaches. */
+    Bounces bounces();
+
     Http http();
 
     @io.smallrye.config.WithName("import")
@@ -78,6 +84,92 @@ public interface TidingsConfig {
         int batchSize();
     }
 
+    interface Sender {
+        /**
+         * Domains every writer may send from without verifying one of their own (the operator's),
+         * comma-separated; mail from them is signed with {@code quarkus.mailer.dkim.*} when enabled.
+         * Unset: only verified sender domains.
+         */
+        Optional<java.util.List<String>> sharedDomains();
+
+        /**
+         * Encrypts the sender domains' DKIM private keys at rest (AES-256-GCM under the SHA-256 of
+         * this text; at least 32 characters). Unset: sender domains cannot be added. Changing it
+         * makes the stored keys unreadable: their domains must be added again.
+         */
+        Optional<String> keyEncryptionKey();
+
+        /**
+         * DNS servers that verification asks, {@code host[:port]}, comma-separated. Unset: the
+         * system's resolvers.
+         */
+        Optional<java.util.List<String>> dnsServers();
+
+        /** How long one DNS lookup may take. */
+        @WithDefault("5s")
+        Duration dnsTimeout();
+
+        /** The DKIM selector is this followed by the year and month the key was made, e.g. tidings202612. */
+        @WithDefault("tidings")
+        String selectorPrefix();
+
+        /** The label of the return-path host each sender domain points at the bounce domain (CNAME). */
+        @WithDefault("tidings-bounces")
+        String returnPathLabel();
+
+        /** Every sender domain's records are checked again this often (a verified one can start failing). */
+        @WithDefault("6h")
+        Duration recheckEvery();
+
+        /** A domain never verified is released after this long, so nobody can hold a domain they do not own. */
+        @WithDefault("7d")
+        Duration pendingTtl();
+
+        /** Sender domains per account. */
+        @WithDefault("20")
+        int maxPerAccount();
+
+        /** Verifications (each a handful of DNS lookups) an account may ask for per hour. */
+        @WithDefault("60")
+        int verifiesPerHour();
+
+        /** What the suggested SPF record includes. Unset: the bounce domain. */
+        Optional<String> spfInclude();
+    }
+
+    interface Bounces {
+        /**
+         * The domain of the envelope sender {@code bounces+<token>@<domain>} of mail from shared
+         * domains, and the target of each sender domain's return-path CNAME; its MX must reach the
+         * inbound listener. Unset: the host of {@code tidings.public-url}.
+         */
+        Optional<String> domain();
+
+        /** Whether the inbound SMTP listener that reads returned mail runs (on in the local run and the deploy examples). */
+        @WithDefault("false")
+        boolean listen();
+
+        /** The listener's address. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** The listener's port (25 in front of it: a Service or a port mapping). */
+        @WithDefault("2525")
+        int port();
+
+        /** Largest returned mail read, in bytes; longer ones are refused with 552. */
+        @WithDefault("262144")
+        int maxSize();
+
+        /** Connections served at once; more wait for the backlog or are refused. */
+        @WithDefault("32")
+        int maxConnections();
+
+        /** A connection idle this long is closed. */
+        @WithDefault("30s")
+        Duration idleTimeout();
+    }
+
     interface Webhooks {
         /**
          * Shared secret of the bounce webhook: callers sign the raw body with HMAC-SHA256 and send
@@ -88,6 +180,50 @@ public interface TidingsConfig {
         /** A signed report whose {@code timestamp} is further than this from now is refused (replays). */
         @WithDefault("5m")
         Duration maxAge();
+
+        /** Amazon SES through SNS ({@code POST /api/webhooks/ses}). */
+        Ses ses();
+
+        /** Postmark ({@code POST /api/webhooks/postmark}). */
+        Postmark postmark();
+
+        /** Mailgun ({@code POST /api/webhooks/mailgun}). */
+        Mailgun mailgun();
+
+        /** SendGrid ({@code POST /api/webhooks/sendgrid}). */
+        SendGrid sendgrid();
+    }
+
+    interface Ses {
+        /**
+         * The SNS topics whose notifications are read, comma-separated ARNs (anyone can make an SNS
+         * topic, so a valid SNS signature alone proves nothing). Unset: every call is refused.
+         */
+        Optional<java.util.List<String>> topicArns();
+
+        /** Where SNS signing certificates and subscription confirmations may be fetched from (a full-match regex). */
+        @WithDefault("https://sns[.][a-z0-9-]+[.]amazonaws[.]com([.]cn)?/.*")
+        String urlPattern();
+    }
+
+    interface Postmark {
+        /** HTTP basic credentials put in the webhook URL at Postmark. Unset: every call is refused. */
+        Optional<String> username();
+
+        Optional<String> password();
+    }
+
+    interface Mailgun {
+        /** The HTTP webhook signing key from Mailgun's dashboard. Unset: every call is refused. */
+        Optional<String> signingKey();
+    }
+
+    interface SendGrid {
+        /**
+         * The verification key of SendGrid's signed event webhook (base64, ECDSA P-256). Unset: every
+         * call is refused.
+         */
+        Optional<String> publicKey();
     }
 
     interface Http {

@@ -35,8 +35,37 @@ public class BounceService {
     }
 
     public Uni<Void> report(EmailAddress email, Kind kind, UUID newsletterId, UUID sendId, String diagnostic) {
-        String note = kind.name().toLowerCase(java.util.Locale.ROOT) + " bounce reported"
-                + (diagnostic == null ? "" : ": " + diagnostic);
+        return report(email, kind, newsletterId, sendId, "reported", diagnostic);
+    }
+
+    /**
+     * A report about one send (from the bounce mailbox or a provider, which name the send):
+     * applied to the send's subscriber in the send's newsletter. False when there is no such send
+     * (or its subscriber was erased): nothing is done.
+     */
+    public Uni<Boolean> reportSend(UUID sendId, Kind kind, String source, String diagnostic) {
+        return sends.recipient(sendId)
+                .flatMap(recipient -> recipient == null
+                        ? Uni.createFrom().item(false)
+                        : report(
+                                        new EmailAddress(recipient.email()),
+                                        kind,
+                                        recipient.newsletterId(),
+                                        sendId,
+                                        source,
+                                        diagnostic)
+                                .replaceWith(true));
+    }
+
+    /** A provider confirmed delivery of the send's mail; false when there is no such send or it was known. */
+    public Uni<Boolean> reportDelivered(UUID sendId) {
+        return sends.delivered(sendId);
+    }
+
+    private Uni<Void> report(
+            EmailAddress email, Kind kind, UUID newsletterId, UUID sendId, String source, String diagnostic) {
+        String what = kind == Kind.COMPLAINT ? "complaint" : kind.name().toLowerCase(java.util.Locale.ROOT) + " bounce";
+        String note = what + " " + source + (diagnostic == null ? "" : ": " + diagnostic);
         Uni<Void> send = sendId == null
                 ? Uni.createFrom().voidItem()
                 : sends.report(sendId, note, kind == Kind.SOFT ? null : SendStatus.BOUNCED);

@@ -31,7 +31,11 @@ public class Deliverer {
      * What every send of one job needs: the issue's compiled templates and its newsletter, or why
      * they could not be had (then each send gets the {@link FailurePolicy}'s outcome for it).
      */
-    public record IssueContext(CompiledIssue issue, NewsletterDirectory.Ref newsletter, Throwable failure) {}
+    public record IssueContext(
+            CompiledIssue issue,
+            NewsletterDirectory.Ref newsletter,
+            SenderIdentities.Identity sender,
+            Throwable failure) {}
 
     private final IssueRenderer renderer;
     private final NewsletterDirectory newsletters;
@@ -43,6 +47,7 @@ public class Deliverer {
     private final DeliveryMetrics metrics;
     private final FailurePolicy policy;
     private final Instances instances;
+    private final SenderIdentities senders;
 
     public Deliverer(
             IssueRenderer renderer,
@@ -54,7 +59,9 @@ public class Deliverer {
             RateLimits limits,
             DeliveryMetrics metrics,
             Instances instances,
+            SenderIdentities senders,
             TidingsConfig config) {
+        this.senders = senders;
         this.renderer = renderer;
         this.newsletters = newsletters;
         this.links = links;
@@ -79,12 +86,13 @@ public class Deliverer {
                 .flatMap(issue -> issue == null
                         ? Uni.createFrom()
                                 .<IssueContext>failure(new IllegalStateException("issue " + issueId + " is gone"))
-                        : newsletters.byId(issue.newsletterId()).map(n -> new IssueContext(issue, n, null)))
+                        : newsletters.byId(issue.newsletterId()).flatMap(n -> senders.of(n)
+                                .map(sender -> new IssueContext(issue, n, sender, null))))
                 .onFailure()
                 .recoverWithItem(failure -> {
                     LOG.errorf(
                             failure, "issue %s cannot be prepared for sending; its claimed sends are retried", issueId);
-                    return new IssueContext(null, null, failure);
+                    return new IssueContext(null, null, null, failure);
                 });
     }
 
@@ -133,7 +141,12 @@ public class Deliverer {
                                 rendered.text());
                     }
                     MailComposer.OutgoingMail mail = composer.compose(
-                            context.newsletter(), rendered, send.email(), send.sendId(), unsubscribeUrl);
+                            context.newsletter(),
+                            context.sender(),
+                            rendered,
+                            send.email(),
+                            send.sendId(),
+                            unsubscribeUrl);
                     long started = System.nanoTime();
                     metrics.inFlight().incrementAndGet();
                     return transport

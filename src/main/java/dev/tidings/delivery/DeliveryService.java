@@ -5,6 +5,7 @@ import dev.tidings.common.Page;
 import dev.tidings.common.PageRequest;
 import dev.tidings.common.ProblemException;
 import dev.tidings.newsletter.NewsletterDirectory;
+import dev.tidings.sender.SenderDomainService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -30,6 +31,7 @@ public class DeliveryService {
     private final Relays relays;
     private final RelayWindows windows;
     private final Instances instances;
+    private final SenderDomainService domains;
 
     public DeliveryService(
             NewsletterDirectory newsletters,
@@ -39,7 +41,9 @@ public class DeliveryService {
             MailComposer composer,
             Relays relays,
             RelayWindows windows,
-            Instances instances) {
+            Instances instances,
+            SenderDomainService domains) {
+        this.domains = domains;
         this.relays = relays;
         this.windows = windows;
         this.instances = instances;
@@ -61,6 +65,7 @@ public class DeliveryService {
         }
         return newsletters
                 .owned(accountId, newsletterId)
+                .call(n -> domains.checkSender(accountId, n.fromEmail()))
                 .flatMap(n -> lifecycle.publish(newsletterId, issueId, scheduledAt, idempotencyKey))
                 .invoke(published -> {
                     if (published.status() == dev.tidings.issue.IssueStatus.SENDING) {

@@ -378,6 +378,40 @@ public class DeliveryStore {
                 .replaceWithVoid();
     }
 
+    /** Who a send went to: its subscriber's address and newsletter. */
+    public record SendRecipient(UUID sendId, UUID subscriberId, UUID newsletterId, String email, SendStatus status) {}
+
+    /** The recipient of a send, or null when there is no such send (or its subscriber was erased). */
+    Uni<SendRecipient> recipient(UUID sendId) {
+        return pool.preparedQuery(
+                        """
+                        SELECT s.id, s.subscriber_id, i.newsletter_id, sub.email, s.status
+                        FROM send s JOIN issue i ON i.id = s.issue_id JOIN subscriber sub ON sub.id = s.subscriber_id
+                        WHERE s.id = $1
+                        """)
+                .execute(Tuple.of(sendId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    return new SendRecipient(
+                            r.getUUID("id"),
+                            r.getUUID("subscriber_id"),
+                            r.getUUID("newsletter_id"),
+                            r.getString("email"),
+                            SendStatus.of(r.getString("status")));
+                });
+    }
+
+    /** A provider confirmed the mail reached the receiving server (kept the first time; repeats change nothing). */
+    Uni<Boolean> delivered(UUID sendId) {
+        return pool.preparedQuery("UPDATE send SET delivered_at = now() WHERE id = $1 AND delivered_at IS NULL"
+                        + " AND status IN ('sent', 'bounced')")
+                .execute(Tuple.of(sendId))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
     /**
      * A report about a send that went out (a bounce or complaint arriving later): the note is
      * recorded, and with {@code status} the sent send becomes it.

@@ -1,9 +1,7 @@
 package dev.tidings.delivery;
 
 import dev.tidings.config.TidingsConfig;
-import dev.tidings.delivery.smtp.DkimSigner;
 import dev.tidings.delivery.smtp.MimeWriter;
-import dev.tidings.delivery.smtp.SmtpSettings;
 import dev.tidings.issue.RenderedMail;
 import dev.tidings.newsletter.NewsletterDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,8 +19,8 @@ import java.util.regex.Pattern;
 /**
  * Turns a rendered issue into the mail one subscriber gets, as the bytes that go on the wire: HTML
  * and text parts, the newsletter's sender identity, a Message-ID derived from the send record (the
- * same on every retry), List-Id, one-click List-Unsubscribe (RFC 2369 and RFC 8058), and a DKIM
- * signature when a key is configured. Header values come only from validated one-line fields;
+ * same on every retry), List-Id, one-click List-Unsubscribe (RFC 2369 and RFC 8058), and the DKIM
+ * signature of its From domain ({@link SenderIdentities}). Header values come only from validated one-line fields;
  * names are stripped of anything that could end a header, and non-ASCII text is RFC 2047-encoded.
  */
 @ApplicationScoped
@@ -35,13 +33,13 @@ public class MailComposer {
 
     private final String host;
     private final Optional<String> unsubscribeMailto;
-    private final DkimSigner signer;
+    private final ReturnPath returnPath;
 
-    public MailComposer(TidingsConfig config, SmtpSettings smtp) {
+    public MailComposer(TidingsConfig config, ReturnPath returnPath) {
         String configured = URI.create(config.publicUrl()).getHost();
         this.host = configured == null ? "localhost" : configured;
         this.unsubscribeMailto = config.delivery().unsubscribeMailto();
-        this.signer = smtp.dkim().orElse(null);
+        this.returnPath = returnPath;
     }
 
     /** The Message-ID of a send: {@code <send-id@host>}. */
@@ -49,8 +47,17 @@ public class MailComposer {
         return "<" + sendId + "@" + host + ">";
     }
 
+    /**
+     * The mail of one send: signed as {@code sender} says (the From domain's key), with the
+     * envelope sender {@code bounces+<token naming the send>@<its return-path host>}.
+     */
     public OutgoingMail compose(
-            NewsletterDirectory.Ref newsletter, RenderedMail rendered, String to, UUID sendId, String unsubscribeUrl) {
+            NewsletterDirectory.Ref newsletter,
+            SenderIdentities.Identity sender,
+            RenderedMail rendered,
+            String to,
+            UUID sendId,
+            String unsubscribeUrl) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(10);
         headers.add(Map.entry("From", MimeWriter.address(newsletter.fromName(), newsletter.fromEmail())));
         if (newsletter.replyTo() != null) {
@@ -64,8 +71,8 @@ public class MailComposer {
         headers.add(Map.entry("List-Unsubscribe", listUnsubscribe(unsubscribeUrl, sendId)));
         headers.add(Map.entry("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
         String boundary = "=_" + sendId.toString().replace("-", "");
-        byte[] message = MimeWriter.alternative(headers, rendered.text(), rendered.html(), boundary, signer);
-        return new OutgoingMail(newsletter.fromEmail(), to, message);
+        byte[] message = MimeWriter.alternative(headers, rendered.text(), rendered.html(), boundary, sender.signer());
+        return new OutgoingMail(returnPath.address(sendId, sender.returnPathHost()), to, message);
     }
 
     private String listId(NewsletterDirectory.Ref newsletter) {

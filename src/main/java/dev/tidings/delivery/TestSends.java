@@ -7,6 +7,7 @@ import dev.tidings.common.ProblemException;
 import dev.tidings.issue.IssueService;
 import dev.tidings.issue.RenderedMail;
 import dev.tidings.newsletter.NewsletterDirectory;
+import dev.tidings.sender.SenderDomainService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ public class TestSends {
     private final IssueService issues;
     private final MailComposer composer;
     private final MailTransport transport;
+    private final SenderDomainService domains;
+    private final SenderIdentities senders;
     private final MailQuotas quotas;
 
     public TestSends(
@@ -41,7 +44,11 @@ public class TestSends {
             IssueService issues,
             MailComposer composer,
             MailTransport transport,
-            MailQuotas quotas) {
+            MailQuotas quotas,
+            SenderDomainService domains,
+            SenderIdentities senders) {
+        this.domains = domains;
+        this.senders = senders;
         this.newsletters = newsletters;
         this.issues = issues;
         this.composer = composer;
@@ -51,10 +58,10 @@ public class TestSends {
 
     public Uni<Void> send(UUID accountId, UUID newsletterId, UUID issueId, List<String> emails) {
         List<String> addresses = addresses(emails);
-        return newsletters.owned(accountId, newsletterId).flatMap(n -> issues.preview(
-                        accountId, newsletterId, issueId, null)
+        return newsletters.owned(accountId, newsletterId).flatMap(n -> domains.checkSender(accountId, n.fromEmail())
+                .flatMap(ok -> issues.preview(accountId, newsletterId, issueId, null))
                 .call(rendered -> quotas.testMails(accountId, addresses.size()))
-                .flatMap(rendered -> {
+                .flatMap(rendered -> senders.of(n).flatMap(sender -> {
                     // What the sample preview points "unsubscribe" at: the newsletter's sign-up page.
                     String unsubscribeUrl = issues.signupPage(n);
                     RenderedMail test =
@@ -62,7 +69,7 @@ public class TestSends {
                     List<Uni<Void>> sends = addresses.stream()
                             .map(to -> transport.send(
                                     n.relay(),
-                                    composer.compose(n, test, to, UUID.randomUUID(), unsubscribeUrl),
+                                    composer.compose(n, sender, test, to, UUID.randomUUID(), unsubscribeUrl),
                                     new MailTransport.Attempt()))
                             .toList();
                     return Uni.join()
@@ -78,7 +85,7 @@ public class TestSends {
                                         "Mail not sent",
                                         "The mail server did not accept the test mail; try again later");
                             });
-                }));
+                })));
     }
 
     private static List<String> addresses(List<String> emails) {

@@ -49,7 +49,13 @@ public class EngagementService {
             List<LinkCount> links,
             List<Hour> timeline) {}
 
-    public record Activity(UUID id, String type, UUID issueId, String url, Instant at, boolean machine) {}
+    /**
+     * One line of a subscriber's activity; {@code detail}: for a mail that bounced, or about which
+     * a soft bounce or complaint came back, what was reported (e.g. "hard bounce returned by mail
+     * (dsn): 5.1.1 …").
+     */
+    public record Activity(
+            UUID id, String type, UUID issueId, String url, Instant at, boolean machine, String detail) {}
 
     private final Pool pool;
     private final DeliveryService delivery;
@@ -132,13 +138,15 @@ public class EngagementService {
             List<Object> args = new ArrayList<>(Arrays.asList(subscriberId, newsletterId));
             StringBuilder sql = new StringBuilder(
                     """
-                    SELECT id, type, issue_id, link_index, machine, created_at FROM (
+                    SELECT id, type, issue_id, link_index, machine, created_at, detail FROM (
                         SELECT s.id, CASE s.status WHEN 'bounced' THEN 'bounce' ELSE 'sent' END AS type, s.issue_id,
-                               NULL::int AS link_index, false AS machine, coalesce(s.sent_at, s.created_at) AS created_at
+                               NULL::int AS link_index, false AS machine, coalesce(s.sent_at, s.created_at) AS created_at,
+                               CASE WHEN s.status = 'bounced' OR s.last_error LIKE 'soft bounce %'
+                                         OR s.last_error LIKE 'complaint %' THEN s.last_error END AS detail
                         FROM issue i JOIN send s ON s.issue_id = i.id AND s.subscriber_id = $1
                         WHERE i.newsletter_id = $2 AND s.status IN ('sent', 'bounced')
                         UNION ALL
-                        SELECT e.id, e.type, e.issue_id, e.link_index, e.machine, e.at
+                        SELECT e.id, e.type, e.issue_id, e.link_index, e.machine, e.at, NULL
                         FROM engagement_event e WHERE e.subscriber_id = $1
                     ) a WHERE true""");
             dev.tidings.common.NewestFirst.sql(sql, args, page.withOneMore(), "");
@@ -169,7 +177,8 @@ public class EngagementService {
                                         r.getOffsetDateTime("created_at")
                                                 .withOffsetSameInstant(ZoneOffset.UTC)
                                                 .toInstant(),
-                                        r.getBoolean("machine"))));
+                                        r.getBoolean("machine"),
+                                        r.getString("detail"))));
             });
         });
     }

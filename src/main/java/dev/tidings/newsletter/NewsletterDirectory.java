@@ -87,6 +87,19 @@ public class NewsletterDirectory {
                 .map(rows -> rows.size() > 0);
     }
 
+    /** The names of the account's newsletters whose From address is at {@code domain} (at most 3). */
+    public Uni<java.util.List<String>> sendingFrom(UUID accountId, String domain) {
+        return pool.preparedQuery("SELECT name FROM newsletter WHERE account_id = $1"
+                        + " AND lower(substring(from_email FROM position('@' IN from_email) + 1)) = lower($2)"
+                        + " ORDER BY created_at LIMIT 3")
+                .execute(Tuple.of(accountId, domain))
+                .map(rows -> {
+                    java.util.List<String> names = new java.util.ArrayList<>();
+                    rows.forEach(r -> names.add(r.getString("name")));
+                    return names;
+                });
+    }
+
     public Uni<Ref> byId(UUID id) {
         return pool.preparedQuery("SELECT " + COLUMNS + " WHERE id = $1")
                 .execute(Tuple.of(id))

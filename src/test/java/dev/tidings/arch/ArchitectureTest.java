@@ -42,6 +42,8 @@ class ArchitectureTest {
                         "dev.tidings.issue..",
                         "dev.tidings.delivery..",
                         "dev.tidings.engagement..",
+                        "dev.tidings.sender..",
+                        "dev.tidings.bounce..",
                         "dev.tidings.demo..",
                         "dev.tidings.ops..")
                 .and()
@@ -66,7 +68,49 @@ class ArchitectureTest {
                         "dev.tidings.subscriber..",
                         "dev.tidings.issue..",
                         "dev.tidings.delivery..",
-                        "dev.tidings.engagement..")
+                        "dev.tidings.engagement..",
+                        "dev.tidings.sender..",
+                        "dev.tidings.bounce..")
+                .check(classes);
+    }
+
+    /** Sender identity sits on accounts and newsletters; delivery (and the admin) ask it, never the reverse. */
+    @Test
+    void senderDomainsUseOnlyAccountsAndNewsletters() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tidings.sender..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tidings.subscriber..",
+                        "dev.tidings.issue..",
+                        "dev.tidings.delivery..",
+                        "dev.tidings.engagement..",
+                        "dev.tidings.bounce..")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.tidings.account..",
+                        "dev.tidings.newsletter..",
+                        "dev.tidings.subscriber..",
+                        "dev.tidings.issue..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tidings.sender..")
+                .check(classes);
+    }
+
+    /** Returned mail and provider webhooks sit above delivery: only the admin may use them. */
+    @Test
+    void nothingButTheAdminUsesTheBouncePackage() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.tidings.bounce..", "dev.tidings.admin..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tidings.bounce..")
                 .check(classes);
     }
 

@@ -74,6 +74,7 @@ class DeliveryRestartIT {
         env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
         env.put("TIDINGS_AUTH_COOKIE_SECURE", "false");
         env.put("TIDINGS_DEMO_ENABLED", "true");
+        env.put("TIDINGS_SENDER_SHARED_DOMAINS", "example.com");
         env.put("TIDINGS_DELIVERY_RATE_PER_SECOND", "250");
         // A lease shorter than a pause (5 s) and the default dead-after (30 s): a live instance keeps
         // its claims past their lease, a dead one loses them after dead-after, not after the lease.

@@ -150,7 +150,14 @@ class KubernetesManifestsTest {
                     .isEqualTo(managementPort);
         });
 
-        Service service = one(BASE, Service.class);
+        List<Service> services = all(BASE, Service.class);
+        assertThat(services)
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrder("tidings", "tidings-bounces");
+        Service service = services.stream()
+                .filter(s -> s.getMetadata().getName().equals("tidings"))
+                .findFirst()
+                .orElseThrow();
         assertThat(service.getSpec().getSelector())
                 .isEqualTo(deployment().getSpec().getSelector().getMatchLabels());
         assertThat(service.getSpec().getPorts()).allSatisfy(port -> assertThat(portNumber(
@@ -158,6 +165,24 @@ class KubernetesManifestsTest {
                         port.getTargetPort().getIntVal(),
                         port.getTargetPort().getStrVal()))
                 .isEqualTo(httpPort));
+
+        // The bounce mailbox's Service: port 25 to the listener's port (tidings.bounces.port), never the management
+        // port.
+        Service bounces = services.stream()
+                .filter(s -> s.getMetadata().getName().equals("tidings-bounces"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(bounces.getSpec().getSelector())
+                .isEqualTo(deployment().getSpec().getSelector().getMatchLabels());
+        assertThat(bounces.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(25);
+            assertThat(portNumber(
+                            container,
+                            port.getTargetPort().getIntVal(),
+                            port.getTargetPort().getStrVal()))
+                    .isEqualTo(Integer.parseInt(baseConfig().get("TIDINGS_BOUNCES_PORT")))
+                    .isNotEqualTo(managementPort);
+        });
     }
 
     static int portNumber(Container container, Integer number, String name) {

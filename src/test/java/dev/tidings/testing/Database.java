@@ -37,6 +37,21 @@ public final class Database {
         }
     }
 
+    /** The bytes of the first column of the first row (a bytea). */
+    public static byte[] bytes(String sql, Object... args) {
+        try (Connection c = connect();
+                PreparedStatement statement = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                statement.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getBytes(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static List<String> strings(String sql, Object... args) {
         try (Connection c = connect();
                 PreparedStatement statement = c.prepareStatement(sql)) {

@@ -66,13 +66,17 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
     private static final class Handler implements MessageHandler {
         private final Mailbox mailbox;
         private final List<String> recipients = new ArrayList<>();
+        private String from;
 
         Handler(Mailbox mailbox) {
             this.mailbox = mailbox;
         }
 
+        /** The envelope sender, kept as Return-Path (as the final MTA writes it) for the tests to read. */
         @Override
-        public void from(String from) {}
+        public void from(String from) {
+            this.from = from;
+        }
 
         @Override
         public void recipient(String recipient) throws RejectException {
@@ -94,6 +98,9 @@ public class SmtpTestServer implements QuarkusTestResourceLifecycleManager {
             try {
                 jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(
                         jakarta.mail.Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
+                if (from != null) {
+                    message.setHeader("Return-Path", "<" + from + ">");
+                }
                 mailbox.accept(message, recipients);
             } catch (jakarta.mail.MessagingException e) {
                 throw new IOException(e);

@@ -109,6 +109,15 @@ final class LocalPlatform {
         env.put("TIDINGS_PUBLIC_URL", "http://localhost:" + appPort);
         env.put("TIDINGS_AUTH_COOKIE_SECURE", "false");
         env.put("TIDINGS_DEMO_ENABLED", "true");
+        // Sender identity (local run only): the demo sends from example.com, shared by every writer;
+        // other domains can be added and verified (their DKIM keys encrypted with a local-only key);
+        // returned mail reaches the bounce mailbox on 127.0.0.1:<app port + 1525>.
+        env.put("TIDINGS_SENDER_SHARED_DOMAINS", "example.com");
+        env.put("TIDINGS_SENDER_KEY_ENCRYPTION_KEY", "local-run-only-key-encryption-key-not-a-secret");
+        env.put("TIDINGS_BOUNCES_LISTEN", "true");
+        env.put("TIDINGS_BOUNCES_HOST", "127.0.0.1");
+        env.put("TIDINGS_BOUNCES_PORT", "" + (appPort + 1525));
+        say("bounce mailbox (returned mail, SMTP) on 127.0.0.1:" + (appPort + 1525));
         ProcessBuilder app;
         if (dev) {
             // Quarkus dev mode: Java and templates reload on the next request; Dev UI at /q/dev-ui.

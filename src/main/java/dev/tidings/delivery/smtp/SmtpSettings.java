@@ -200,16 +200,29 @@ public class SmtpSettings {
         String key = dkimKey.filter(k -> !k.isBlank()).orElseGet(this::keyFromFile);
         String domain = dkimDomain.filter(d -> !d.isBlank()).orElseThrow(() -> missing("sdid"));
         String selector = dkimSelector.filter(d -> !d.isBlank()).orElseThrow(() -> missing("selector"));
-        List<String> headers = dkimHeaders.stream()
-                .flatMap(h -> Arrays.stream(h.split(",")))
-                .map(String::strip)
-                .filter(h -> !h.isEmpty())
-                .toList();
+        List<String> headers = signedHeaders();
         try {
             return Optional.of(new DkimSigner(key, domain, selector, headers));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("quarkus.mailer.dkim: " + e.getMessage());
         }
+    }
+
+    /**
+     * A signer for a sender domain's own key, over the configured headers
+     * ({@code quarkus.mailer.dkim.signed-headers}, which cover List-Unsubscribe and
+     * List-Unsubscribe-Post), whether or not the operator's own DKIM is enabled.
+     */
+    public DkimSigner dkimFor(String privateKey, String domain, String selector) {
+        return new DkimSigner(privateKey, domain, selector, signedHeaders());
+    }
+
+    private List<String> signedHeaders() {
+        return dkimHeaders.stream()
+                .flatMap(h -> Arrays.stream(h.split(",")))
+                .map(String::strip)
+                .filter(h -> !h.isEmpty())
+                .toList();
     }
 
     private String keyFromFile() {
