@@ -129,6 +129,10 @@ public interface TidingsConfig {
         @WithDefault("20")
         int maxPerAccount();
 
+        /** Domains an account may add per hour (each makes an RSA key pair, ~0.1 s of a core). */
+        @WithDefault("30")
+        int addsPerHour();
+
         /** Verifications (each a handful of DNS lookups) an account may ask for per hour. */
         @WithDefault("60")
         int verifiesPerHour();

@@ -28,10 +28,16 @@ public class ReturnPath {
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern TOKEN = Pattern.compile("[0-9a-fA-F]{52}");
 
-    private final LinkSigner signer;
+    private final java.util.function.BiFunction<String, byte[], byte[]> mac;
 
+    @jakarta.inject.Inject
     public ReturnPath(LinkSigner signer) {
-        this.signer = signer;
+        this(signer::tag);
+    }
+
+    /** With the MAC given (tests): purpose and bytes to at least 10 bytes of MAC. */
+    ReturnPath(java.util.function.BiFunction<String, byte[], byte[]> mac) {
+        this.mac = mac;
     }
 
     /** The envelope sender of {@code sendId}'s mail, at {@code host}. */
@@ -41,7 +47,7 @@ public class ReturnPath {
 
     public String token(UUID sendId) {
         byte[] id = bytes(sendId);
-        return HEX.formatHex(id) + HEX.formatHex(Arrays.copyOf(signer.tag(PURPOSE, id), TAG));
+        return HEX.formatHex(id) + HEX.formatHex(Arrays.copyOf(mac.apply(PURPOSE, id), TAG));
     }
 
     /** The send a genuine token names; empty for anything else (unknown, altered, unsigned). */
@@ -52,7 +58,7 @@ public class ReturnPath {
         byte[] all = HEX.parseHex(token.toLowerCase(Locale.ROOT));
         byte[] id = Arrays.copyOf(all, 16);
         byte[] tag = Arrays.copyOfRange(all, 16, 16 + TAG);
-        if (!MessageDigest.isEqual(tag, Arrays.copyOf(signer.tag(PURPOSE, id), TAG))) {
+        if (!MessageDigest.isEqual(tag, Arrays.copyOf(mac.apply(PURPOSE, id), TAG))) {
             return Optional.empty();
         }
         ByteBuffer buffer = ByteBuffer.wrap(id);

@@ -36,8 +36,14 @@ public class DomainKeys {
 
     private final Optional<SecretKeySpec> key;
 
+    @jakarta.inject.Inject
     public DomainKeys(TidingsConfig config) {
-        Optional<String> secret = config.sender().keyEncryptionKey().filter(s -> !s.isBlank());
+        this(config.sender().keyEncryptionKey());
+    }
+
+    /** With the encryption key given (tests). */
+    DomainKeys(Optional<String> keyEncryptionKey) {
+        Optional<String> secret = keyEncryptionKey.filter(s -> !s.isBlank());
         if (secret.isPresent() && secret.get().length() < 32) {
             throw new io.quarkus.runtime.configuration.ConfigurationException(
                     "tidings.sender.key-encryption-key must be at least 32 characters (e.g. openssl rand -base64 32)");

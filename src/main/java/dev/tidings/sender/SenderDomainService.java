@@ -56,6 +56,7 @@ public class SenderDomainService {
     private final DnsLookups dns;
     private final NewsletterDirectory newsletters;
     private final RateLimiter limiter;
+    private final io.vertx.mutiny.core.Vertx vertx;
     private final TidingsConfig config;
     private final Set<String> shared;
     private final String bounceDomain;
@@ -66,7 +67,9 @@ public class SenderDomainService {
             DnsLookups dns,
             NewsletterDirectory newsletters,
             RateLimiter limiter,
+            io.vertx.mutiny.core.Vertx vertx,
             TidingsConfig config) {
+        this.vertx = vertx;
         this.domains = domains;
         this.keys = keys;
         this.dns = dns;
@@ -101,9 +104,18 @@ public class SenderDomainService {
         }
         String selector = config.sender().selectorPrefix()
                 + YearMonth.now(ZoneOffset.UTC).toString().replace("-", "");
-        return Uni.createFrom()
-                .item(() -> keys.make(domain))
-                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+        if (!keys.enabled()) {
+            keys.make(domain); // 503, saying what the operator must set
+        }
+        // Counted before the key is made: a key pair costs a tenth of a second of a core.
+        return limiter.hit("sender-add:" + accountId, config.sender().addsPerHour(), Duration.ofHours(1))
+                .invoke(wait -> {
+                    if (!wait.isZero()) {
+                        throw ProblemException.tooManyRequests(
+                                "Too many sender domains added in the last hour; try again later", wait);
+                    }
+                })
+                .flatMap(x -> vertx.executeBlocking(Uni.createFrom().item(() -> keys.make(domain)), false))
                 .flatMap(made -> domains.insert(
                         accountId, domain, selector, made, config.sender().maxPerAccount()))
                 .map(inserted -> {

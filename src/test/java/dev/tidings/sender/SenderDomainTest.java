@@ -326,6 +326,82 @@ class SenderDomainTest {
         assertThat(verified.get(0).getDToken().toString()).isEqualTo(name);
     }
 
+    @jakarta.inject.Inject
+    SenderDomainService service;
+
+    @Test
+    void domainsAreCheckedAgainOnTheirOwnAndNeverVerifiedOnesAreReleased() {
+        Writer writer = Writer.of(this, mailbox);
+        JsonPath due = add(writer.token, newDomain());
+        JsonPath stale = add(writer.token, newDomain());
+        publish(due);
+        // Nobody asks to verify: the schedule does, for a domain checked long enough ago.
+        Database.update(
+                "UPDATE sender_domain SET checked_at = now() - interval '7 hours' WHERE id = ?::uuid",
+                due.getString("id"));
+        Database.update(
+                "UPDATE sender_domain SET created_at = now() - interval '8 days', checked_at = now()"
+                        + " WHERE id = ?::uuid",
+                stale.getString("id"));
+        service.recheck().await().atMost(java.time.Duration.ofSeconds(30));
+        as(writer.token)
+                .get("/api/domains/" + due.getString("id"))
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("verified"));
+        as(writer.token).get("/api/domains/" + stale.getString("id")).then().statusCode(404);
+        // Released: another account may now add it.
+        Writer other = Writer.create(mailbox, false);
+        add(other.token, stale.getString("domain"));
+    }
+
+    @Test
+    void theDomainLimitHoldsUnderParallelAddsAndAddingIsRateLimited() throws Exception {
+        Writer writer = Writer.create(mailbox, false);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(25);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                String name = newDomain();
+                answers.add(pool.submit(() -> as(writer.token)
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("domain", name))
+                        .post("/api/domains")
+                        .statusCode()));
+            }
+            List<Integer> codes = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                codes.add(answer.get());
+            }
+            assertThat(codes).filteredOn(c -> c == 201).hasSize(20);
+            assertThat(codes).filteredOn(c -> c == 409).hasSize(5);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> ids = as(writer.token)
+                .get("/api/domains?limit=100")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items.id");
+        assertThat(ids).hasSize(20);
+        for (String id : ids.subList(0, 10)) {
+            as(writer.token).delete("/api/domains/" + id).then().statusCode(204);
+        }
+        // 25 adds counted this hour; 5 more are allowed (30 per hour), then 429.
+        for (int i = 0; i < 5; i++) {
+            add(writer.token, newDomain());
+        }
+        as(writer.token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("domain", newDomain()))
+                .post("/api/domains")
+                .then()
+                .statusCode(429)
+                .header("Retry-After", org.hamcrest.Matchers.notNullValue());
+    }
+
     @Test
     void thePrivateKeyIsStoredEncrypted() throws Exception {
         Writer writer = Writer.of(this, mailbox);
