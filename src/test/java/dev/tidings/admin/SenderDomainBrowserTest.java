@@ -2,16 +2,26 @@ package dev.tidings.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tidings.bounce.BounceMailbox;
 import dev.tidings.testing.Accounts;
+import dev.tidings.testing.ApiPaths;
+import dev.tidings.testing.Issues;
+import dev.tidings.testing.Mailbox;
+import dev.tidings.testing.Newsletters;
+import dev.tidings.testing.RawSmtp;
 import dev.tidings.testing.TestDns;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 
 /**
  * The sender-domains page in Chromium: add a domain, see the records to copy, publish them in the
  * test's DNS server, check now and see each record turn found and the domain verified; refused
- * names are explained on the form; a domain a newsletter sends from cannot be deleted.
+ * names are explained on the form. And a bounce mailed back to the bounce mailbox, shown on the
+ * subscriber's page with what the receiving server said.
  */
 @QuarkusTest
 class SenderDomainBrowserTest extends BrowserTest {
@@ -54,5 +64,53 @@ class SenderDomainBrowserTest extends BrowserTest {
 
         browser.go("/app/domains").waitText("main table", domain);
         assertThat(browser.text("main table")).contains("verified");
+    }
+
+    @Inject
+    BounceMailbox bounceMailbox;
+
+    @Test
+    void aBounceMailedBackShowsOnTheSubscribersPage() throws Exception {
+        String token = signedInWriter(Accounts.newEmail());
+        String newsletter = newsletter(token, Newsletters.newSlug());
+        String reader = "gone-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        String subscriber = Newsletters.addSubscriber(token, newsletter, reader, "active");
+        String issue = Issues.draft(newsletter);
+        Newsletters.as(token)
+                .contentType(io.restassured.http.ContentType.JSON)
+                .body("{}")
+                .post(ApiPaths.issue(newsletter, issue) + "/publish")
+                .then()
+                .statusCode(202);
+        String returnPath =
+                Mailbox.header(mailbox.awaitMessage(reader, 1), "Return-Path").replaceAll("[<>]", "");
+        String sample;
+        try (var in = getClass().getResourceAsStream("/bounces/gmail-address-not-found.eml")) {
+            sample = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1)
+                    .replaceAll(
+                            "bounces\\+[A-Za-z0-9_-]+@bounce\\.tidings\\.test", Matcher.quoteReplacement(returnPath));
+        }
+        // The send must be recorded as sent before a bounce can turn it bounced.
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> "sent"
+                        .equals(Newsletters.as(token)
+                                .get(ApiPaths.issue(newsletter, issue) + "/delivery")
+                                .then()
+                                .extract()
+                                .path("status")));
+        assertThat(RawSmtp.send(bounceMailbox.port(), returnPath, sample.getBytes(StandardCharsets.ISO_8859_1))
+                        .data())
+                .isEqualTo(250);
+
+        browser.go("/app/newsletters/" + newsletter + "/subscribers/" + subscriber)
+                .waitText("#activity", "Bounced");
+        assertThat(browser.text("#activity"))
+                .contains("hard bounce returned by mail")
+                .contains("5.1.1");
+        assertThat(browser.text("main")).contains("bounced");
+        browser.accessible();
+        browser.js("document.getElementById('activity-heading').scrollIntoView()");
+        browser.screenshot("subscriber-bounced");
     }
 }
