@@ -68,13 +68,23 @@ public class ProviderWebhookResource {
         }
         return certificates
                 .get(certUrl)
-                .map(cert -> ProviderSignatures.Sns.verify(message, cert))
+                .map(cert -> ProviderSignatures.Sns.verify(message, cert) ? Boolean.TRUE : Boolean.FALSE)
                 .onFailure()
                 .recoverWithItem(e -> {
                     LOG.warnf("SNS signing certificate %s: %s", certUrl, e.getMessage());
-                    return false;
+                    return null;
                 })
                 .flatMap(valid -> {
+                    if (valid == null) {
+                        // Ours to fix, not the sender's: SNS retries a 5xx, so nothing is lost.
+                        return Uni.createFrom()
+                                .item(ProblemMapper.response(new Problem(
+                                        ProblemMapper.typeUri("certificate-unavailable"),
+                                        "Service unavailable",
+                                        503,
+                                        "The SNS signing certificate could not be fetched; SNS will deliver again",
+                                        null)));
+                    }
                     if (!valid) {
                         return unauthorized("The SNS signature does not verify");
                     }

@@ -52,11 +52,6 @@ public class SenderIdentities {
         return Uni.createFrom().completionStage(() -> cache.get(new Key(newsletter.accountId(), domain)));
     }
 
-    /** Forgets what is kept (tests, and a domain just verified or deleted). */
-    public void forget() {
-        cache.synchronous().invalidateAll();
-    }
-
     private Uni<Identity> load(Key key) {
         if (domains.isShared(key.domain())) {
             return Uni.createFrom().item(new Identity(operator.orElse(null), domains.bounceDomain()));

@@ -138,6 +138,15 @@ class ProviderWebhookTest {
         assertThat(postSns(otherKey)).isEqualTo(401);
         assertThat(d.subscriberStatus(1)).isEqualTo("active");
         assertThat(d.sendStatus(1)).isEqualTo("sent");
+        // A certificate that cannot be fetched is ours to fix: 503, so that SNS delivers again.
+        ObjectNode unreachable = TestSigning.signSns(
+                TestSigning.snsNotification(
+                        sesBounce(d.readers().get(1), d.messageIds().get(1), "Permanent"), TOPIC, Instant.now()),
+                snsKeys.getPrivate(),
+                "2",
+                "http://127.0.0.1:" + certs.getAddress().getPort() + "/missing.pem");
+        assertThat(postSns(unreachable)).isEqualTo(503);
+        assertThat(d.sendStatus(1)).isEqualTo("sent");
 
         // Genuine: applied to the send its Message-ID names (SES's own message id is not ours).
         assertThat(postSns(valid)).isEqualTo(204);
