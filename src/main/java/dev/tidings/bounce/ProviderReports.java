@@ -2,14 +2,13 @@ package dev.tidings.bounce;
 
 import dev.tidings.common.EmailAddress;
 import dev.tidings.delivery.BounceService;
+import dev.tidings.delivery.MailComposer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Applies what a provider reported, event by event, idempotently: the event names the send by our
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class ProviderReports {
-
-    private static final Pattern MESSAGE_ID = Pattern.compile(
-            "^<?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})@[^>]*>?$");
 
     private final BounceService bounces;
     private final MeterRegistry metrics;
@@ -43,7 +39,7 @@ public class ProviderReports {
     }
 
     private Uni<Void> apply(String provider, ProviderEvent event) {
-        UUID send = sendOf(event.messageId());
+        UUID send = MailComposer.sendIdOf(event.messageId());
         String source = "reported by " + provider;
         Uni<String> result;
         if (send != null) {
@@ -72,15 +68,6 @@ public class ProviderReports {
                                 r)
                         .increment())
                 .replaceWithVoid();
-    }
-
-    /** The send a Message-ID of ours names, or null. */
-    static UUID sendOf(String messageId) {
-        if (messageId == null) {
-            return null;
-        }
-        Matcher m = MESSAGE_ID.matcher(messageId.strip());
-        return m.matches() ? UUID.fromString(m.group(1)) : null;
     }
 
     private static EmailAddress address(String email) {

@@ -88,7 +88,7 @@ public class BounceWebhookResource {
             throw ProblemException.invalid("type", "must be hard, soft or complaint");
         }
         UUID newsletterId = uuid(report, "newsletterId");
-        UUID sendId = sendId(text(report, "messageId"));
+        UUID sendId = MailComposer.sendIdOf(text(report, "messageId"));
         BounceService.Kind kind = BounceService.Kind.valueOf(type.toUpperCase(java.util.Locale.ROOT));
         return bounces.report(email, kind, newsletterId, sendId, text(report, "diagnostic"))
                 .replaceWith(Response.noContent().build());
@@ -150,20 +150,6 @@ public class BounceWebhookResource {
             return UUID.fromString(value);
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid(field, "must be a newsletter id");
-        }
-    }
-
-    /** Message-IDs are {@code <send-id@host>} (see MailComposer). */
-    private static UUID sendId(String messageId) {
-        if (messageId == null) {
-            return null;
-        }
-        String bare = messageId.strip().replaceAll("^<|>$", "");
-        int at = bare.indexOf('@');
-        try {
-            return UUID.fromString(at < 0 ? bare : bare.substring(0, at));
-        } catch (IllegalArgumentException e) {
-            return null;
         }
     }
 }

@@ -51,6 +51,26 @@ public class MailComposer {
      * The mail of one send: signed as {@code sender} says (the From domain's key), with the
      * envelope sender {@code bounces+<token naming the send>@<its return-path host>}.
      */
+    /**
+     * The send a Message-ID of ours names ({@code <send-id@host>}, with or without the brackets, or
+     * the bare send id), or null for anything else.
+     */
+    public static UUID sendIdOf(String messageId) {
+        if (messageId == null) {
+            return null;
+        }
+        String bare = messageId.strip().replaceAll("^<|>$", "");
+        String id = bare.indexOf('@') < 0 ? bare : bare.substring(0, bare.indexOf('@'));
+        if (id.length() != 36) {
+            return null;
+        }
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     public OutgoingMail compose(
             NewsletterDirectory.Ref newsletter,
             SenderIdentities.Identity sender,
