@@ -112,6 +112,21 @@ class BounceMailboxTest {
     }
 
     @Test
+    void aFeedbackLoopReportToTheRegisteredAddressIsTracedThroughTheQuotedOriginal() throws Exception {
+        Delivered d = Delivered.of(this, mailbox, 1);
+        // The provider mails its complaint reports to the one address registered with it; the
+        // report quotes the original mail, whose Return-Path names the send.
+        byte[] report = sample("arf-microsoft-jmrp.eml", d.returnPaths().get(0));
+        assertThat(new String(report, StandardCharsets.ISO_8859_1))
+                .contains(d.returnPaths().get(0));
+        RawSmtp.Replies replies = RawSmtp.send(bounceMailbox.port(), "bounces+fbl@bounce.tidings.test", report);
+        assertThat(replies.rcpt()).isEqualTo(250);
+        assertThat(replies.data()).isEqualTo(250);
+        assertThat(d.subscriberStatus(0)).isEqualTo("complained");
+        assertThat(d.sendNote(0)).startsWith("complaint returned by mail (arf)");
+    }
+
+    @Test
     void forgedTokensAutoRepliesAndStrangersChangeNothing() throws Exception {
         Delivered d = Delivered.of(this, mailbox, 2);
         String genuine = d.returnPaths().get(0);
