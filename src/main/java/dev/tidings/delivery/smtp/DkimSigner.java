@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Signature;
@@ -79,7 +78,7 @@ public final class DkimSigner {
         }
         this.names = unique.toArray(String[]::new);
         try {
-            Signature signature = Signature.getInstance(ALGORITHM);
+            Signature signature = SigningProvider.signature(ALGORITHM);
             signature.initSign(key);
             // The provider is fixed once initialised: later instances skip the provider search.
             this.provider = signature.getProvider();
@@ -237,8 +236,8 @@ public final class DkimSigner {
 
     private static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
+            return SigningProvider.digest("SHA-256");
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -130,6 +130,7 @@ public class SmtpSettings {
      * rather than leak the password, unless explicitly allowed.
      */
     void refuseCredentialsInTheClear(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        SigningProvider.get(); // loads the native provider now, not on an event loop at the first mail
         if (username().isPresent() && !tls && !startTlsRequired() && !allowInsecureAuth) {
             throw new ConfigurationException("quarkus.mailer.username is set but the connection may be without TLS:"
                     + " set quarkus.mailer.tls=true or quarkus.mailer.start-tls=REQUIRED (or, for a relay on a"
