@@ -57,15 +57,19 @@ public class SenderDomainRepository {
 
     /**
      * Adds the domain unless the account has {@code max} already or the domain is anyone's: the
-     * account row is locked for the count, so parallel requests cannot pass the limit together, and
+     * account row is locked before the count, so parallel requests cannot pass the limit together, and
      * the unique index decides between two accounts adding the same domain.
      */
     Uni<Inserted> insert(UUID accountId, String domain, String selector, DomainKeys.Made key, int max) {
-        return pool.withTransaction(conn -> conn.preparedQuery(
-                                "SELECT (SELECT count(*) FROM sender_domain WHERE account_id = $1) AS n,"
-                                        + " (SELECT account_id FROM sender_domain WHERE domain = $2) AS holder"
-                                        + " FROM account WHERE id = $1 FOR NO KEY UPDATE")
-                        .execute(Tuple.of(accountId, domain))
+        // Lock, then count in a statement of its own: a READ COMMITTED statement reads under the
+        // snapshot it started with, so a count inside the locking statement would miss the rows
+        // added by whoever held the lock while this one waited (RowLockRace in the tests).
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT 1 FROM account WHERE id = $1 FOR NO KEY UPDATE")
+                        .execute(Tuple.of(accountId))
+                        .flatMap(locked -> conn.preparedQuery(
+                                        "SELECT (SELECT count(*) FROM sender_domain WHERE account_id = $1) AS n,"
+                                                + " (SELECT account_id FROM sender_domain WHERE domain = $2) AS holder")
+                                .execute(Tuple.of(accountId, domain)))
                         .flatMap(rows -> {
                             Row row = rows.iterator().next();
                             UUID holder = row.getUUID("holder");

@@ -32,21 +32,24 @@ public class SegmentRepository {
 
     /**
      * Inserts a segment unless the newsletter has {@code max} already (null then). The newsletter
-     * row is locked for the count, so parallel requests cannot pass the limit together.
+     * row is locked before the count, so parallel requests cannot pass the limit together.
      */
     Uni<Segment> insert(UUID newsletterId, String name, AudienceRule rule, int max) {
-        return pool.withTransaction(
-                conn -> conn.preparedQuery("SELECT (SELECT count(*) FROM segment WHERE newsletter_id = $1) AS n"
-                                + " FROM newsletter WHERE id = $1 FOR NO KEY UPDATE")
-                        .execute(Tuple.of(newsletterId))
-                        .flatMap(rows -> rows.iterator().next().getLong("n") >= max
-                                ? Uni.createFrom().nullItem()
-                                : conn.preparedQuery("INSERT INTO segment (id, newsletter_id, name, rule, created_at,"
-                                                + " updated_at) VALUES (uuid_v7(), $1, $2, $3::text::jsonb, now(), now())"
-                                                + " RETURNING " + COLUMNS)
-                                        .execute(Tuple.of(
-                                                newsletterId, name, rule.json().toString()))
-                                        .map(SegmentRepository::first)));
+        // Lock, then count in a statement of its own (a count inside the locking statement reads
+        // under the snapshot taken before the wait and misses what the lock holder added).
+        return pool.withTransaction(conn -> conn.preparedQuery(
+                        "SELECT 1 FROM newsletter WHERE id = $1 FOR NO KEY UPDATE")
+                .execute(Tuple.of(newsletterId))
+                .flatMap(locked -> conn.preparedQuery("SELECT count(*) AS n FROM segment WHERE newsletter_id = $1")
+                        .execute(Tuple.of(newsletterId)))
+                .flatMap(rows -> rows.iterator().next().getLong("n") >= max
+                        ? Uni.createFrom().nullItem()
+                        : conn.preparedQuery("INSERT INTO segment (id, newsletter_id, name, rule, created_at,"
+                                        + " updated_at) VALUES (uuid_v7(), $1, $2, $3::text::jsonb, now(), now())"
+                                        + " RETURNING " + COLUMNS)
+                                .execute(
+                                        Tuple.of(newsletterId, name, rule.json().toString()))
+                                .map(SegmentRepository::first)));
     }
 
     /** The segment, or null when the newsletter has none with this id. */

@@ -403,6 +403,39 @@ class SenderDomainTest {
     }
 
     @Test
+    void anAddWaitingForTheAccountLockCountsTheDomainsAddedWhileItWaited() throws Exception {
+        Writer writer = Writer.create(mailbox, false);
+        String accountId = Database.strings("SELECT id::text FROM account WHERE email = ?", writer.email)
+                .get(0);
+        String first = add(writer.token, newDomain()).getString("id");
+        // 18 more straight into the table (each add through the API makes a key and counts
+        // against the hourly limit): 19 of the 20 allowed.
+        Database.update(
+                "INSERT INTO sender_domain (id, account_id, domain, selector, public_key, private_key)"
+                        + " SELECT uuid_v7(), account_id, 'n' || g || '-' || domain, selector, public_key,"
+                        + " private_key FROM sender_domain, generate_series(1, 18) g WHERE id = ?::uuid",
+                first);
+        String late = newDomain();
+        int answer = dev.tidings.testing.RowLockRace.run(
+                "SELECT 1 FROM account WHERE id = ?::uuid FOR NO KEY UPDATE",
+                accountId,
+                () -> as(writer.token)
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("domain", late))
+                        .post("/api/domains")
+                        .statusCode(),
+                // the 20th, added while the API's add waits for the account row
+                "INSERT INTO sender_domain (id, account_id, domain, selector, public_key, private_key)"
+                        + " SELECT uuid_v7(), account_id, 'twentieth-' || domain, selector, public_key,"
+                        + " private_key FROM sender_domain WHERE id = ?::uuid",
+                first);
+        assertThat(answer).isEqualTo(409);
+        assertThat(Database.strings("SELECT domain FROM sender_domain WHERE account_id = ?::uuid", accountId))
+                .hasSize(20)
+                .doesNotContain(late);
+    }
+
+    @Test
     void thePrivateKeyIsStoredEncrypted() throws Exception {
         Writer writer = Writer.of(this, mailbox);
         String id = add(writer.token, newDomain()).getString("id");

@@ -386,6 +386,33 @@ class SegmentsTest extends WriterTest {
     }
 
     @Test
+    void aSegmentAddWaitingForTheNewsletterLockCountsTheSegmentsAddedWhileItWaited() throws Exception {
+        // 199 of the 200 allowed.
+        Database.update(
+                "INSERT INTO segment (id, newsletter_id, name, rule, created_at, updated_at)"
+                        + " SELECT uuid_v7(), ?::uuid, 'seeded ' || g, '{\"all\": [{\"tag\": \"x\"}]}'::jsonb,"
+                        + " now(), now() FROM generate_series(1, 199) g",
+                newsletter);
+        int answer = dev.tidings.testing.RowLockRace.run(
+                "SELECT 1 FROM newsletter WHERE id = ?::uuid FOR NO KEY UPDATE",
+                newsletter,
+                () -> as(token)
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("name", "Late", "rule", all(Map.of("tag", "late"))))
+                        .post(segments())
+                        .statusCode(),
+                // the 200th, added while the API's insert waits for the newsletter row
+                "INSERT INTO segment (id, newsletter_id, name, rule, created_at, updated_at)"
+                        + " VALUES (uuid_v7(), ?::uuid, 'the 200th', '{\"all\": [{\"tag\": \"y\"}]}'::jsonb,"
+                        + " now(), now())",
+                newsletter);
+        assertThat(answer).isEqualTo(409);
+        assertThat(Database.strings("SELECT name FROM segment WHERE newsletter_id = ?::uuid", newsletter))
+                .hasSize(200)
+                .doesNotContain("Late");
+    }
+
+    @Test
     void anotherAccountsSegmentsAre404() {
         String segment = as(token)
                 .contentType(ContentType.JSON)
