@@ -44,4 +44,23 @@ class SigningProviderTest {
                 .isEqualTo(java.security.MessageDigest.getInstance("SHA-256", "SUN")
                         .digest(new byte[0]));
     }
+
+    @Test
+    void theSignerHoldsItsKeyAsTheProvidersOwnSoNoSignaturePaysForAConversion() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        var pair = generator.generateKeyPair();
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder()
+                        .encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        DkimSigner signer = new DkimSigner(pem, "example.com", "s1", java.util.List.of("From"));
+        String keyClass = signer.keyClass();
+        if (SigningProvider.get() == null) {
+            assertThat(keyClass).startsWith("sun.security.rsa.");
+        } else {
+            // ACCP converts a JDK key to its native form on every initSign (0.89 ms against 0.29 ms).
+            assertThat(keyClass).startsWith("com.amazon.corretto.crypto.provider.");
+        }
+    }
 }
