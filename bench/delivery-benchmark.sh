@@ -275,6 +275,19 @@ jit_snapshot() {
   echo "$t $c"
 }
 
+# --- event-loop delay (ops/EventLoopProbe): count, sum, max, p99 of how late the probe ran, summed over replicas
+loop_snapshot() {
+  local r count=0 sum=0 max=0 p99=0 m
+  for r in $(seq 0 $((REPLICAS - 1))); do
+    m=$(curl -sf "http://127.0.0.1:$((APP + r + 1000))/q/metrics" | grep '^tidings_event_loop_delay_seconds') || continue
+    count=$(python3 -c "print($count + $(awk '/_count /{print $2}' <<< "$m"))")
+    sum=$(python3 -c "print($sum + $(awk '/_sum /{print $2}' <<< "$m"))")
+    max=$(python3 -c "print(max($max, $(awk '/_max /{print $2}' <<< "$m")))")
+    p99=$(python3 -c "print(max($p99, $(awk '/quantile="0.99"/{print $2}' <<< "$m")))")
+  done
+  echo "$count $sum $max $p99"
+}
+
 # --- CPU accounting: CPU seconds of each component's process tree (live processes and reaped children)
 cpu_snapshot() {
   python3 - "$app_pids" "$pg_pid" "$kafka_pid" "$sink_pid" "$postmaster" <<'PY'
@@ -306,7 +319,7 @@ PY
 # --- publish and wait
 rss_before=$(ps -o rss= -p $app_pid | tr -d ' '); peak=$rss_before
 sink_before=$(sink_count)
-cpu_before=$(cpu_snapshot); jit_before=$(jit_snapshot)
+cpu_before=$(cpu_snapshot); jit_before=$(jit_snapshot); loop_before=$(loop_snapshot)
 pg_sql() { psql -q -X -h 127.0.0.1 -p $PG -U postgres -d tidings "$@"; }
 if [ "${PG_STATEMENTS:-0}" = 1 ]; then
   pg_sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
@@ -339,7 +352,7 @@ while :; do
   sleep 0.2
 done
 end=$(date +%s.%N)
-cpu_after=$(cpu_snapshot); jit_after=$(jit_snapshot)
+cpu_after=$(cpu_snapshot); jit_after=$(jit_snapshot); loop_after=$(loop_snapshot)
 kill "$top_loop" 2>/dev/null || true; wait "$top_loop" 2>/dev/null || true; top_loop=
 sink_after=$(sink_count)
 echo "$progress" > "$work/progress.json"
@@ -352,10 +365,12 @@ fi
 
 python3 - "$N" "$start" "$end" "$progress" "$work/sink.counts" "$sink_before" "$sink_after" "$raw_rate" \
   "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" \
-  "$polls" "$poll_s" "$jit_before" "$jit_after" <<'PY'
+  "$polls" "$poll_s" "$jit_before" "$jit_after" "$loop_before" "$loop_after" <<'PY'
 import json, os, sys
 (n, start, end, progress, counts, before, after, raw, rss0, peak, cpu0, cpu1, mail, cores, jvm, tuning,
- polls, poll_s, jit0, jit1) = sys.argv[1:]
+ polls, poll_s, jit0, jit1, loop0, loop1) = sys.argv[1:]
+l0, l1 = [float(x) for x in loop0.split()], [float(x) for x in loop1.split()]
+probes, delayed = l1[0] - l0[0], l1[1] - l0[1]
 jit_ns, jit_n = [int(b) - int(a) for a, b in zip(jit0.split(), jit1.split())]
 poll_ms = 1000 * eval(poll_s) / max(int(polls), 1)
 n, start, end, before, after, raw, cores = int(n), float(start), float(end), int(before), int(after), int(raw), int(cores)
@@ -385,7 +400,9 @@ print(f"delivery replicas={os.environ.get('REPLICAS', '1')} dkim={'on' if os.env
       f"raw_smtp={raw:,} msg/s ratio={rate / raw * 100 if raw else 0:.1f}% "
       f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB "
       f"cpu_s(app/pg/kafka/sink/other)={app:.1f}/{pg:.1f}/{kafka:.1f}/{sink:.1f}/{other:.1f} "
-      f"of {wall * cores:.0f} core-s ({cores} cores) jit_during={jit_ns / 1e9:.1f}s/{jit_n}_methods polls={polls} poll_avg={poll_ms:.0f}ms "
+      f"of {wall * cores:.0f} core-s ({cores} cores) "
+      f"event_loop_delay(avg/p99/max)={1000 * delayed / max(probes, 1):.2f}/{1000 * l1[3]:.1f}/{1000 * l1[2]:.0f}ms total={delayed:.1f}s "
+      f"jit_during={jit_ns / 1e9:.1f}s/{jit_n}_methods polls={polls} poll_avg={poll_ms:.0f}ms "
       f"jvm='{jvm}'" + (f" tuning='{tuning.strip()}'" if tuning.strip() else ""))
 PY
 say "logs: $work/{app,postgres,kafka,sink}.log, top snapshots: $work/top.log"

@@ -8,10 +8,14 @@ import dev.tidings.issue.RenderedMail;
 import dev.tidings.newsletter.NewsletterDirectory;
 import dev.tidings.subscriber.PublicLinks;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,6 +52,8 @@ public class Deliverer {
     private final FailurePolicy policy;
     private final Instances instances;
     private final SenderIdentities senders;
+    /** Where signed mail is rendered, composed and signed (see {@code tidings.delivery.compose-threads}). */
+    private final ExecutorService composing;
 
     public Deliverer(
             IssueRenderer renderer,
@@ -72,8 +78,22 @@ public class Deliverer {
         this.metrics = metrics;
         this.instances = instances;
         TidingsConfig.Delivery delivery = config.delivery();
+        int threads = delivery.composeThreads() > 0
+                ? delivery.composeThreads()
+                : Runtime.getRuntime().availableProcessors();
+        AtomicInteger named = new AtomicInteger();
+        this.composing = Executors.newFixedThreadPool(threads, task -> {
+            Thread thread = new Thread(task, "tidings-compose-" + named.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.policy = new FailurePolicy(
                 delivery.retrySchedule(), delivery.throttleBackoff(), delivery.maxAge(), delivery.freeDeferrals());
+    }
+
+    @PreDestroy
+    void stop() {
+        composing.shutdown();
     }
 
     /**
@@ -118,44 +138,21 @@ public class Deliverer {
                                         Instant.now(),
                                         false));
                     }
-                    String unsubscribeUrl = links.unsubscribeUrl(context.newsletter(), send.subscriberId());
-                    RenderedMail rendered = renderer.render(
-                            context.issue(),
-                            new Recipient(
-                                    send.subscriberId(),
-                                    send.email(),
-                                    send.name(),
-                                    send.attributes().getMap()),
-                            unsubscribeUrl);
-                    NewsletterDirectory.Ref newsletter = context.newsletter();
-                    if (newsletter.trackOpens() || newsletter.trackClicks()) {
-                        rendered = new RenderedMail(
-                                rendered.subject(),
-                                tracking.rewrite(
-                                        rendered.html(),
-                                        context.issue().links(),
-                                        context.issue().id(),
-                                        send.sendId(),
-                                        newsletter.trackClicks(),
-                                        newsletter.trackOpens()),
-                                rendered.text());
-                    }
-                    MailComposer.OutgoingMail mail = composer.compose(
-                            context.newsletter(),
-                            context.sender(),
-                            rendered,
-                            send.email(),
-                            send.sendId(),
-                            unsubscribeUrl);
-                    long started = System.nanoTime();
-                    metrics.inFlight().incrementAndGet();
-                    return transport
-                            .send(newsletter.relay(), mail, attempt)
-                            .eventually(() -> {
-                                metrics.inFlight().decrementAndGet();
-                                metrics.latency(Duration.ofNanos(System.nanoTime() - started));
-                            })
-                            .map(sent -> Outcome.sent(send).via(attempt.relay()));
+                    Uni<MailComposer.OutgoingMail> composed = context.sender().signer() == null
+                            ? Uni.createFrom().item(() -> mail(send, context))
+                            // Signing is computing: off the event loop, which serves SMTP connections.
+                            : Uni.createFrom().item(() -> mail(send, context)).runSubscriptionOn(composing);
+                    return composed.flatMap(mail -> {
+                        long started = System.nanoTime();
+                        metrics.inFlight().incrementAndGet();
+                        return transport
+                                .send(context.newsletter().relay(), mail, attempt)
+                                .eventually(() -> {
+                                    metrics.inFlight().decrementAndGet();
+                                    metrics.latency(Duration.ofNanos(System.nanoTime() - started));
+                                })
+                                .map(sent -> Outcome.sent(send).via(attempt.relay()));
+                    });
                 })
                 .onFailure()
                 .recoverWithItem(failure -> {
@@ -173,5 +170,33 @@ public class Deliverer {
                     }
                     return decision.outcome().via(attempt.relay());
                 });
+    }
+
+    /** Renders the issue for the subscriber (tracked links if the newsletter tracks) and composes the mail. */
+    private MailComposer.OutgoingMail mail(Claimed send, IssueContext context) {
+        String unsubscribeUrl = links.unsubscribeUrl(context.newsletter(), send.subscriberId());
+        RenderedMail rendered = renderer.render(
+                context.issue(),
+                new Recipient(
+                        send.subscriberId(),
+                        send.email(),
+                        send.name(),
+                        send.attributes().getMap()),
+                unsubscribeUrl);
+        NewsletterDirectory.Ref newsletter = context.newsletter();
+        if (newsletter.trackOpens() || newsletter.trackClicks()) {
+            rendered = new RenderedMail(
+                    rendered.subject(),
+                    tracking.rewrite(
+                            rendered.html(),
+                            context.issue().links(),
+                            context.issue().id(),
+                            send.sendId(),
+                            newsletter.trackClicks(),
+                            newsletter.trackOpens()),
+                    rendered.text());
+        }
+        return composer.compose(
+                context.newsletter(), context.sender(), rendered, send.email(), send.sendId(), unsubscribeUrl);
     }
 }
