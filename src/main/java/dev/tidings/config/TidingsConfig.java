@@ -315,6 +315,17 @@ public interface TidingsConfig {
         @WithDefault("0")
         int composeThreads();
 
+        /**
+         * How long an issue's per-send records are kept after it finished (sent or cancelled);
+         * then they are deleted, and its counts (by status, by relay) stay as the issue's record.
+         */
+        @WithDefault("90d")
+        Duration sendRetention();
+
+        /** Send records deleted per statement by the retention (small batches: short locks, little WAL at once). */
+        @WithDefault("5000")
+        int sendRetentionBatch();
+
         /** Mails per second per instance; 0 means unlimited. */
         @WithDefault("0")
         int ratePerSecond();

@@ -100,24 +100,27 @@ public class DeliveryService {
         return newsletters
                 .owned(accountId, newsletterId)
                 .flatMap(n -> lifecycle.progress(newsletterId, issueId))
-                .flatMap(issue -> sends.counts(issueId).map(by -> {
-                    long sent = by.get(SendStatus.SENT);
-                    // The average since the start (up to the end, once finished).
-                    Instant until = issue.finishedAt() != null ? issue.finishedAt() : issue.now();
-                    double rate = issue.startedAt() == null
-                            ? 0
-                            : sent
-                                    / Math.max(
-                                            0.001,
-                                            Duration.between(issue.startedAt(), until)
-                                                            .toMillis()
-                                                    / 1000.0);
-                    return progress(issue, by, rate);
-                }));
+                .flatMap(issue -> sends.counts(issueId).flatMap(by -> (issue.finishedAt() == null
+                                ? Uni.createFrom().<OffsetDateTime>nullItem()
+                                : sends.rolledUpAt(issueId))
+                        .map(rolledUp -> {
+                            long sent = by.get(SendStatus.SENT);
+                            // The average since the start (up to the end, once finished).
+                            Instant until = issue.finishedAt() != null ? issue.finishedAt() : issue.now();
+                            double rate = issue.startedAt() == null
+                                    ? 0
+                                    : sent
+                                            / Math.max(
+                                                    0.001,
+                                                    Duration.between(issue.startedAt(), until)
+                                                                    .toMillis()
+                                                            / 1000.0);
+                            return progress(issue, by, rate, rolledUp == null ? null : rolledUp.toInstant());
+                        })));
     }
 
     private static DeliveryViews.Progress progress(
-            IssueLifecycle.Progress issue, Map<SendStatus, Long> by, double rate) {
+            IssueLifecycle.Progress issue, Map<SendStatus, Long> by, double rate, Instant rolledUp) {
         return new DeliveryViews.Progress(
                 issue.status().wire(),
                 issue.recipients(),
@@ -130,7 +133,8 @@ public class DeliveryService {
                 by.get(SendStatus.SKIPPED),
                 issue.startedAt(),
                 issue.finishedAt(),
-                Math.round(rate * 10) / 10.0);
+                Math.round(rate * 10) / 10.0,
+                rolledUp);
     }
 
     /**

@@ -462,11 +462,20 @@ public class DeliveryStore {
                 });
     }
 
-    /** The issue's sends by the relay of their last attempt and status: {@code relay -> status -> n}. */
+    /**
+     * The issue's sends by the relay of their last attempt and status: {@code relay -> status -> n};
+     * for an issue whose sends were rolled up ({@link SendRetention}), as they were then.
+     */
     Uni<Map<String, Map<SendStatus, Long>>> relayCounts(UUID issueId) {
         return pool.preparedQuery(
-                        "SELECT relay, status, count(*) AS n FROM send WHERE issue_id = $1 AND relay IS NOT NULL"
-                                + " GROUP BY relay, status")
+                        """
+                        SELECT relay, status, count(*) AS n FROM send
+                        WHERE issue_id = $1 AND relay IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM send_rollup WHERE issue_id = $1)
+                        GROUP BY relay, status
+                        UNION ALL
+                        SELECT relay, status, n FROM send_rollup_relay WHERE issue_id = $1
+                        """)
                 .execute(Tuple.of(issueId))
                 .map(rows -> {
                     Map<String, Map<SendStatus, Long>> counts = new java.util.HashMap<>();
@@ -474,6 +483,71 @@ public class DeliveryStore {
                             .put(SendStatus.of(r.getString("status")), r.getLong("n")));
                     return counts;
                 });
+    }
+
+    /**
+     * Finished issues (sent or cancelled) that finished more than {@code retention} ago and still
+     * have send records, oldest first (a rollup cut short, or one whose rows another replica held,
+     * comes back until its last row is gone).
+     */
+    Uni<List<UUID>> dueForRollup(Duration retention, int limit) {
+        return pool.preparedQuery(
+                        """
+                        SELECT i.id FROM issue i
+                        WHERE i.status IN ('sent', 'cancelled') AND i.finished_at < now() - make_interval(secs => $1)
+                          AND EXISTS (SELECT 1 FROM send s WHERE s.issue_id = i.id)
+                        ORDER BY i.finished_at LIMIT $2
+                        """)
+                .execute(Tuple.of(retention.toMillis() / 1000.0, limit))
+                .map(DeliveryStore::ids);
+    }
+
+    /**
+     * Starts rolling up the issue's sends: notes it, and keeps its counts by relay and status (only
+     * the first time: a rollup cut short and started again keeps the counts it took).
+     */
+    Uni<Void> startRollup(UUID issueId) {
+        return pool.preparedQuery(
+                        """
+                        WITH started AS (
+                            INSERT INTO send_rollup (issue_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING issue_id)
+                        INSERT INTO send_rollup_relay (issue_id, relay, status, n)
+                        SELECT s.issue_id, s.relay, s.status, count(*)
+                        FROM send s JOIN started ON started.issue_id = s.issue_id
+                        WHERE s.relay IS NOT NULL GROUP BY 1, 2, 3
+                        """)
+                .execute(Tuple.of(issueId))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Deletes up to {@code limit} of the issue's sends and answers how many. The counts stay as
+     * they are: the transaction tells the V14 trigger not to count these deletions.
+     */
+    Uni<Integer> deleteRolledUp(UUID issueId, int limit) {
+        return pool.withTransaction(conn -> conn.query("SELECT set_config('tidings.rollup', 'on', true)")
+                .execute()
+                .flatMap(x -> conn.preparedQuery(
+                                """
+                                DELETE FROM send WHERE id IN (
+                                    SELECT id FROM send WHERE issue_id = $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+                                """)
+                        .execute(Tuple.of(issueId, limit)))
+                .map(io.vertx.mutiny.sqlclient.SqlResult::rowCount));
+    }
+
+    /** The issue's rollup is done: {@code deleted} more sends are gone. */
+    Uni<Void> finishRollup(UUID issueId, long deleted) {
+        return pool.preparedQuery("UPDATE send_rollup SET done_at = now(), deleted = deleted + $2 WHERE issue_id = $1")
+                .execute(Tuple.of(issueId, deleted))
+                .replaceWithVoid();
+    }
+
+    /** When the issue's sends began to be rolled up (its per-send records deleted), or null. */
+    Uni<OffsetDateTime> rolledUpAt(UUID issueId) {
+        return pool.preparedQuery("SELECT started_at FROM send_rollup WHERE issue_id = $1")
+                .execute(Tuple.of(issueId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("started_at"));
     }
 
     /** The issue's sends, newest first, optionally of one status, one more than the page asks for. */

@@ -27,7 +27,13 @@ public final class DeliveryViews {
             long skipped,
             Instant startedAt,
             Instant finishedAt,
-            double sentPerSecond) {}
+            double sentPerSecond,
+            /*
+             * Beyond API.md: when the issue's per-send records began to be deleted by the send
+             * retention (tidings.delivery.send-retention after it finished); null while they are
+             * kept. From then on the counts here stay and the sends list is empty.
+             */
+            Instant sendsRolledUpAt) {}
 
     /** How far an issue got: of its recipients, how many were sent and how many are done. */
     public record Share(int recipients, long sent, long done) {

@@ -56,13 +56,13 @@ class AdminFormsTest {
 
     @Test
     void progressShowsTheDoneShareAndTimeLeftAtTheCurrentRate() {
-        var live = DeliveryPages.live(
-                new DeliveryViews.Progress("sending", 10_000, 3000, 100, 4000, 0, 0, 0, 0, Instant.now(), null, 100.0));
+        var live = DeliveryPages.live(new DeliveryViews.Progress(
+                "sending", 10_000, 3000, 100, 4000, 0, 0, 0, 0, Instant.now(), null, 100.0, null));
         assertThat(live.percent()).isEqualTo(40);
         assertThat(live.eta()).isEqualTo("1 min 0 s");
         assertThat(live.active()).isTrue();
         var done = DeliveryPages.live(
-                new DeliveryViews.Progress("sent", 10, 0, 0, 9, 0, 1, 0, 0, Instant.now(), Instant.now(), 5.0));
+                new DeliveryViews.Progress("sent", 10, 0, 0, 9, 0, 1, 0, 0, Instant.now(), Instant.now(), 5.0, null));
         assertThat(done.percent()).isEqualTo(100);
         assertThat(done.eta()).isNull();
         assertThat(done.active()).isFalse();
