@@ -197,6 +197,12 @@ public class Deliverer {
                     rendered.text());
         }
         return composer.compose(
-                context.newsletter(), context.sender(), rendered, send.email(), send.sendId(), unsubscribeUrl);
+                context.newsletter(),
+                context.sender(),
+                rendered,
+                send.email(),
+                context.issue().id(),
+                send.sendId(),
+                unsubscribeUrl);
     }
 }

@@ -76,6 +76,7 @@ public class MailComposer {
             SenderIdentities.Identity sender,
             RenderedMail rendered,
             String to,
+            UUID issueId,
             UUID sendId,
             String unsubscribeUrl) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(10);
@@ -90,7 +91,10 @@ public class MailComposer {
         headers.add(Map.entry("List-Id", listId(newsletter)));
         headers.add(Map.entry("List-Unsubscribe", listUnsubscribe(unsubscribeUrl, sendId)));
         headers.add(Map.entry("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
-        String boundary = "=_" + sendId.toString().replace("-", "");
+        // The issue's, not the send's: a body that is the same for every subscriber is then the
+        // same bytes, and its DKIM body hash is computed once (DkimSigner). Safe in any mail: a
+        // part is sent as it is only if it has no "=_" anywhere (MimeWriter), else quoted-printable.
+        String boundary = "=_" + issueId.toString().replace("-", "");
         byte[] message = MimeWriter.alternative(headers, rendered.text(), rendered.html(), boundary, sender.signer());
         return new OutgoingMail(returnPath.address(sendId, sender.returnPathHost()), to, message);
     }

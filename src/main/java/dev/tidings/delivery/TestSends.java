@@ -69,7 +69,7 @@ public class TestSends {
                     List<Uni<Void>> sends = addresses.stream()
                             .map(to -> transport.send(
                                     n.relay(),
-                                    composer.compose(n, sender, test, to, UUID.randomUUID(), unsubscribeUrl),
+                                    composer.compose(n, sender, test, to, issueId, UUID.randomUUID(), unsubscribeUrl),
                                     new MailTransport.Attempt()))
                             .toList();
                     return Uni.join()

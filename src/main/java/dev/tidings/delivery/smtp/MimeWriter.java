@@ -23,7 +23,8 @@ public final class MimeWriter {
 
     /**
      * @param headers header fields in order, values one line each, already ASCII (see {@link #encodeText})
-     * @param boundary a boundary that starts with "=_", which quoted-printable content can never contain
+     * @param boundary a boundary that starts with "=_", which no part can contain: quoted-printable
+     *     encodes every "=", and a part goes as it is (7bit) only if it has no "=_"
      */
     public static byte[] alternative(
             List<Map.Entry<String, String>> headers, String text, String html, String boundary, DkimSigner signer) {
@@ -69,7 +70,7 @@ public final class MimeWriter {
 
     /**
      * Writes the text with every line break as CRLF if it is 7bit data (RFC 2045 2.7: ASCII, no NUL,
-     * lines of at most 998 characters); otherwise answers false, having written part of it, which
+     * lines of at most 998 characters) without "=_"; otherwise answers false, having written part of it, which
      * the caller discards. Lines are found with String.indexOf, which the JIT vectorises: this runs
      * over every byte of every mail.
      */
@@ -77,6 +78,9 @@ public final class MimeWriter {
         int n = text.length();
         if (utf8.length != n || text.indexOf(0) >= 0) {
             return false; // a character beyond ASCII takes two or more bytes
+        }
+        if (text.contains("=_")) {
+            return false; // could be a boundary line (they all start "=_"): quoted-printable hides it
         }
         int line = 0;
         int lf = text.indexOf('\n');

@@ -101,6 +101,24 @@ class DkimSignerTest {
     }
 
     @Test
+    void theBodyHashIsReusedOnlyForTheSameBytes() throws Exception {
+        List<Map.Entry<String, String>> headers = newsletterHeaders();
+        byte[] body = newsletterBody();
+        DkimSigner fresh = new DkimSigner(privateKey, DOMAIN, SELECTOR, SIGNED);
+        String first = fresh.bodyHashOf(body);
+        assertThat(fresh.bodyHashOf(body.clone())).isEqualTo(first);
+        // Same length, one byte apart: hashed again, and each signature verifies.
+        byte[] other = body.clone();
+        int at = new String(body, StandardCharsets.US_ASCII).indexOf("Read it online");
+        other[at] = 'r';
+        assertThat(fresh.bodyHashOf(other)).isNotEqualTo(first);
+        for (byte[] each : List.of(body, other, body.clone(), other.clone())) {
+            assertThat(verify(message(fresh.sign(headers, each), headers, each)))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void aBodyChangedByOneByteFailsVerification() throws Exception {
         List<Map.Entry<String, String>> headers = newsletterHeaders();
         byte[] body = newsletterBody();

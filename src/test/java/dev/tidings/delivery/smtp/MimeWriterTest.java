@@ -111,6 +111,24 @@ class MimeWriterTest {
     }
 
     @Test
+    void aPartThatCouldHoldABoundaryLineIsQuotedPrintableSoItCannotEndThePart() throws Exception {
+        // The boundary is the (known to the writer, and to a subscriber who read the
+        // archive): a body or a subscriber's name carrying the boundary line must stay text.
+        String boundary = "=_0193f5a2b7c84d0e9f1a2b3c4d5e6f70";
+        String injected =
+                "Hi\n--" + boundary + "\nContent-Type: text/html\n\n<script>x</script>\n--" + boundary + "--\n";
+        assertThat(part(injected)).startsWith("qp:").doesNotContain("\r\n--" + boundary);
+        byte[] bytes =
+                MimeWriter.alternative(List.of(Map.entry("Subject", "s")), injected, "<p>ok</p>", boundary, null);
+        MimeMessage mail = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(bytes));
+        MimeMultipart alternative = (MimeMultipart) mail.getContent();
+        assertThat(alternative.getCount()).isEqualTo(2);
+        assertThat(normalized(alternative.getBodyPart(0).getContent())).isEqualTo(normalized(injected));
+        assertThat(normalized(alternative.getBodyPart(1).getContent())).isEqualTo("<p>ok</p>");
+        assertThat(part("a=b_c = _")).startsWith("7bit:");
+    }
+
+    @Test
     void sevenBitMeansAsciiWithoutNulInLinesOf998AndEveryLineBreakBecomesCrlf() {
         assertThat(part("a\nb\r\nc\rd\n")).isEqualTo("7bit:a\r\nb\r\nc\r\nd\r\n");
         assertThat(part("\n\n")).isEqualTo("7bit:\r\n\r\n");
