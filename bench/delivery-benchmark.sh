@@ -24,8 +24,13 @@
 #   DKIM=1          sign every mail (RSA-2048, a key made for the run, d=example.com as the demo's
 #                   shared sender domain), as real senders do; the result line says dkim=on
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
+#   PUBLISH_PROBES  drafts published (each timed, then cancelled) before the measured issue, to the same
+#                   audience: the result line gives their p95 and max answer time (default: 0)
 #   PG_STATEMENTS=1 profile PostgreSQL with pg_stat_statements: the statements that took the most
 #                   time during delivery go to target/bench-delivery/pg-statements.txt (needs psql)
+#
+# Also written: $work/rss.csv, the first replica's RSS each second from the publish to the end
+# (bench/plot-rss.py draws it), and the size of the send table and its indexes at the end.
 #
 # Needs: a JDK, curl, python3, and Postfix's smtp-sink/smtp-source (installed with apt-get when
 # missing, which needs root). Prints one result line; exits non-zero unless every mail was sent
@@ -59,6 +64,7 @@ rm -rf "$work"; mkdir -p "$work"
 pids=()
 cleanup() {
   if [ -n "${top_loop:-}" ]; then kill "$top_loop" 2>/dev/null || true; fi
+  if [ -n "${rss_loop:-}" ]; then kill "$rss_loop" 2>/dev/null || true; fi
   # Reverse start order: app, kafka, postgres, sink; each gets SIGTERM and up to 30 s.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill "${pids[i]}" 2>/dev/null || continue
@@ -317,6 +323,22 @@ PY
 }
 
 # --- publish and wait
+probe_ms=
+if [ "${PUBLISH_PROBES:-0}" -gt 0 ]; then
+  measured=$issue
+  for k in $(seq 1 "$PUBLISH_PROBES"); do
+    new_issue
+    ms=$(curl -sf -o "$work/probe.json" -w '%{time_total}' "${auth[@]}" -H 'Content-Type: application/json' -d '{}' \
+      "$base/api/newsletters/$newsletter/issues/$issue/publish") || die "probe publish $k failed"
+    [ "$(json 'd["recipients"]' < "$work/probe.json")" = "$N" ] || die "probe publish $k: $(cat "$work/probe.json")"
+    curl -sf -o /dev/null "${auth[@]}" -X POST "$base/api/newsletters/$newsletter/issues/$issue/cancel" || die "cancel $k"
+    probe_ms="$probe_ms $(python3 -c "print(round($ms * 1000))")"
+    say "probe publish $k/$PUBLISH_PROBES to $N: ${probe_ms##* } ms (then cancelled)"
+    sleep 2
+  done
+  issue=$measured
+  sleep 5  # what the probes had claimed when cancelled ends before the measured issue starts
+fi
 rss_before=$(ps -o rss= -p $app_pid | tr -d ' '); peak=$rss_before
 sink_before=$(sink_count)
 cpu_before=$(cpu_snapshot); jit_before=$(jit_snapshot); loop_before=$(loop_snapshot)
@@ -326,6 +348,11 @@ if [ "${PG_STATEMENTS:-0}" = 1 ]; then
 fi
 ( set +e +o pipefail; while :; do { date +%T; top -b -c -n 2 -d 1 -w 220 | awk '/^top -/{f++} f==2' | head -n 22; echo; } >> "$work/top.log"; sleep 4; done ) &
 top_loop=$!
+( set +e; t0=$(date +%s.%N); echo "seconds,rss_mib" > "$work/rss.csv"
+  while kill -0 $app_pid 2>/dev/null; do
+    echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }'),$(( $(ps -o rss= -p $app_pid) / 1024 ))" >> "$work/rss.csv"; sleep 1
+  done ) &
+rss_loop=$!
 say "publishing to $N subscribers (mail ~$((mail_bytes / 1024)) KiB)"
 start=$(date +%s.%N)
 published=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' \
@@ -353,7 +380,9 @@ while :; do
 done
 end=$(date +%s.%N)
 cpu_after=$(cpu_snapshot); jit_after=$(jit_snapshot); loop_after=$(loop_snapshot)
-kill "$top_loop" 2>/dev/null || true; wait "$top_loop" 2>/dev/null || true; top_loop=
+kill "$top_loop" "$rss_loop" 2>/dev/null || true; wait "$top_loop" "$rss_loop" 2>/dev/null || true; top_loop=
+sizes=$(psql -q -X -A -t -F ' ' -h 127.0.0.1 -p $PG -U postgres -d tidings -c "SELECT
+  pg_relation_size('send') / 1048576, pg_indexes_size('send') / 1048576, (SELECT count(*) FROM send)" 2>/dev/null || echo "? ? ?")
 sink_after=$(sink_count)
 echo "$progress" > "$work/progress.json"
 if [ "${PG_STATEMENTS:-0}" = 1 ]; then
@@ -365,10 +394,14 @@ fi
 
 python3 - "$N" "$start" "$end" "$progress" "$work/sink.counts" "$sink_before" "$sink_after" "$raw_rate" \
   "$rss_before" "$peak" "$cpu_before" "$cpu_after" "$mail_bytes" "$(nproc)" "$APP_JAVA_OPTS" "$tuning" \
-  "$polls" "$poll_s" "$jit_before" "$jit_after" "$loop_before" "$loop_after" <<'PY'
+  "$polls" "$poll_s" "$jit_before" "$jit_after" "$loop_before" "$loop_after" "$sizes" "$probe_ms" <<'PY'
 import json, os, sys
 (n, start, end, progress, counts, before, after, raw, rss0, peak, cpu0, cpu1, mail, cores, jvm, tuning,
- polls, poll_s, jit0, jit1, loop0, loop1) = sys.argv[1:]
+ polls, poll_s, jit0, jit1, loop0, loop1, sizes, probes_ms) = sys.argv[1:]
+send_mib, index_mib, send_rows = sizes.split()
+probes = sorted(int(x) for x in probes_ms.split())
+probe_text = (f"publish_p95={probes[min(len(probes) - 1, int(0.95 * len(probes)))]}ms publish_max={probes[-1]}ms "
+              f"(of {len(probes)}) ") if probes else ""
 l0, l1 = [float(x) for x in loop0.split()], [float(x) for x in loop1.split()]
 probes, delayed = l1[0] - l0[0], l1[1] - l0[1]
 jit_ns, jit_n = [int(b) - int(a) for a, b in zip(jit0.split(), jit1.split())]
@@ -398,7 +431,8 @@ print(f"delivery replicas={os.environ.get('REPLICAS', '1')} dkim={'on' if os.env
       f"publish->last_mail={to_last if to_last else float('nan'):.2f}s rate={rate:,.0f} mails/s "
       f"steady(10-90%)={steady:,.0f} mails/s app_reported={d['sentPerSecond']:,.0f}/s "
       f"raw_smtp={raw:,} msg/s ratio={rate / raw * 100 if raw else 0:.1f}% "
-      f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB "
+      f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB " + probe_text +
+      f"send_table={send_mib}MiB+{index_mib}MiB_indexes/{send_rows}_rows "
       f"cpu_s(app/pg/kafka/sink/other)={app:.1f}/{pg:.1f}/{kafka:.1f}/{sink:.1f}/{other:.1f} "
       f"of {wall * cores:.0f} core-s ({cores} cores) "
       f"event_loop_delay(avg/p99/max)={1000 * delayed / max(probes, 1):.2f}/{1000 * l1[3]:.1f}/{1000 * l1[2]:.0f}ms total={delayed:.1f}s "
