@@ -13,11 +13,14 @@ import sys
 try:
     import matplotlib
 except ImportError:
-    if os.geteuid() != 0:
-        sys.exit("needs matplotlib: apt-get install python3-matplotlib")
-    subprocess.run(["apt-get", "install", "-y", "-q", "python3-matplotlib"], check=True,
-                   stdout=subprocess.DEVNULL)
-    import matplotlib
+    # Debian's package goes to Debian's python3, which may not be the one on PATH (pyenv).
+    system = "/usr/bin/python3"
+    if os.geteuid() == 0 and subprocess.run([system, "-c", "import matplotlib"], capture_output=True).returncode:
+        subprocess.run(["apt-get", "install", "-y", "-q", "python3-matplotlib"], check=True,
+                       stdout=subprocess.DEVNULL)
+    if os.path.realpath(sys.executable) != os.path.realpath(system) and os.path.exists(system):
+        os.execv(system, [system] + sys.argv)
+    sys.exit("needs matplotlib: apt-get install python3-matplotlib")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
