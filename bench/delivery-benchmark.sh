@@ -24,6 +24,9 @@
 #   DKIM=1          sign every mail (RSA-2048, a key made for the run, d=example.com as the demo's
 #                   shared sender domain), as real senders do; the result line says dkim=on
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
+#   JFR=1           record the first replica with Java Flight Recorder during the measured issue (CPU
+#                   samples every 10 ms) and draw it as a flame graph: $work/flame-cpu.html (async-profiler's
+#                   jfr-converter from Maven Central) and $work/app.jfr (open it in JDK Mission Control)
 #   PUBLISH_PROBES  drafts published (each timed, then cancelled) before the measured issue, to the same
 #                   audience: the result line gives their p95 and max answer time (default: 0)
 #   PG_STATEMENTS=1 profile PostgreSQL with pg_stat_statements: the statements that took the most
@@ -353,6 +356,9 @@ top_loop=$!
     echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }'),$(( $(ps -o rss= -p $app_pid) / 1024 ))" >> "$work/rss.csv"; sleep 1
   done ) &
 rss_loop=$!
+if [ "${JFR:-0}" = 1 ]; then
+  jcmd $app_pid JFR.start name=bench settings=profile filename="$work/app.jfr" >/dev/null || die "JFR.start failed"
+fi
 say "publishing to $N subscribers (mail ~$((mail_bytes / 1024)) KiB)"
 start=$(date +%s.%N)
 published=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' \
@@ -379,6 +385,14 @@ while :; do
   sleep 0.2
 done
 end=$(date +%s.%N)
+if [ "${JFR:-0}" = 1 ]; then
+  jcmd $app_pid JFR.stop name=bench >/dev/null || die "JFR.stop failed"
+  ./mvnw -B -q dependency:copy -Dartifact=tools.profiler:jfr-converter:4.5 -DoutputDirectory="$work/tools" \
+    || die "could not fetch tools.profiler:jfr-converter"
+  java -cp "$work/tools/jfr-converter-4.5.jar" one.convert.Main --cpu -t --minwidth 0.1 --title "Tidings, N=$N dkim=${DKIM:-0}" \
+    "$work/app.jfr" "$work/flame-cpu.html" || die "flame graph conversion failed"
+  say "flame graph: $work/flame-cpu.html (JFR recording: $work/app.jfr)"
+fi
 cpu_after=$(cpu_snapshot); jit_after=$(jit_snapshot); loop_after=$(loop_snapshot)
 kill "$top_loop" "$rss_loop" 2>/dev/null || true; wait "$top_loop" "$rss_loop" 2>/dev/null || true; top_loop=
 sizes=$(psql -q -X -A -t -F ' ' -h 127.0.0.1 -p $PG -U postgres -d tidings -c "SELECT

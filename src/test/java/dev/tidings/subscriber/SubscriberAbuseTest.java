@@ -283,7 +283,15 @@ class SubscriberAbuseTest {
             Database.update(
                     "UPDATE subscriber_import SET updated_at = now() - interval '3 minutes' WHERE newsletter_id = ?::uuid",
                     newsletter);
-            Thread.sleep(2500); // the heartbeat (every 1 s in tests) comes round
+            // The heartbeat (every 1 s in tests) comes round and marks it alive again; waited for
+            // rather than slept on, so a busy machine cannot make the check run before it.
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !Database.strings(
+                                    "SELECT 1 FROM subscriber_import WHERE newsletter_id = ?::uuid"
+                                            + " AND updated_at > now() - interval '1 minute'",
+                                    newsletter)
+                            .isEmpty());
             importService.failAbandoned().await().atMost(Duration.ofSeconds(10));
             assertThat(Database.strings(query, newsletter))
                     .as("the upload is alive: its import is not failed as abandoned")
