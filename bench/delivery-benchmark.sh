@@ -24,8 +24,8 @@
 #   DKIM=1          sign every mail (RSA-2048, a key made for the run, d=example.com as the demo's
 #                   shared sender domain), as real senders do; the result line says dkim=on
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
-#   JFR=1           record the first replica with Java Flight Recorder during the measured issue (CPU
-#                   samples every 10 ms) and draw it as a flame graph: $work/flame-cpu.html (async-profiler's
+#   JFR=1           record the first replica with Java Flight Recorder (from its start, default settings:
+#                   a sample per running thread every 20 ms) and draw the measured issue as a flame graph: $work/flame-cpu.html (async-profiler's
 #                   jfr-converter from Maven Central) and $work/app.jfr (open it in JDK Mission Control)
 #   PUBLISH_PROBES  drafts published (each timed, then cancelled) before the measured issue, to the same
 #                   audience: the result line gives their p95 and max answer time (default: 0)
@@ -164,7 +164,10 @@ extra_env=($APP_ENV)
 tuning="$(env | grep -E '^(TIDINGS|QUARKUS)_' | grep -vE '^(QUARKUS_HTTP_PORT|QUARKUS_MANAGEMENT_PORT|QUARKUS_DATASOURCE|QUARKUS_MAILER_(HOST|PORT|FROM|DKIM_[A-Z_]+)|QUARKUS_LOG_CONSOLE_JSON|TIDINGS_(PUBLIC_URL|AUTH_COOKIE_SECURE|DEMO_ENABLED|SENDER_SHARED_DOMAINS))' | tr '\n' ' ' || true)${extra_env[*]:-}"
 say "starting the app ($APP_JAVA_OPTS${tuning:+; $tuning})"
 # shellcheck disable=SC2086
-env "${app_env[@]}" "${extra_env[@]}" java $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app.log" 2>&1 &
+# JFR=1: recorded from the start (starting a recording in a warm JVM made it recompile ~9,000 methods
+# during the measured issue); the flame graph keeps only the samples between publish and the end.
+jfr_opts=(); [ "${JFR:-0}" = 1 ] && jfr_opts=(-XX:StartFlightRecording=name=bench,settings=default)
+env "${app_env[@]}" "${extra_env[@]}" java $APP_JAVA_OPTS "${jfr_opts[@]}" -jar target/quarkus-app/quarkus-run.jar > "$work/app.log" 2>&1 &
 pids+=($!); app_pid=$!
 for _ in $(seq 1 180); do
   curl -sf "$health" >/dev/null 2>&1 && break
@@ -356,9 +359,6 @@ top_loop=$!
     echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }'),$(( $(ps -o rss= -p $app_pid) / 1024 ))" >> "$work/rss.csv"; sleep 1
   done ) &
 rss_loop=$!
-if [ "${JFR:-0}" = 1 ]; then
-  jcmd $app_pid JFR.start name=bench settings=profile filename="$work/app.jfr" >/dev/null || die "JFR.start failed"
-fi
 say "publishing to $N subscribers (mail ~$((mail_bytes / 1024)) KiB)"
 start=$(date +%s.%N)
 published=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{}' \
@@ -386,10 +386,12 @@ while :; do
 done
 end=$(date +%s.%N)
 if [ "${JFR:-0}" = 1 ]; then
-  jcmd $app_pid JFR.stop name=bench >/dev/null || die "JFR.stop failed"
+  jcmd $app_pid JFR.dump name=bench filename="$work/app.jfr" >/dev/null || die "JFR.dump failed"
   ./mvnw -B -q dependency:copy -Dartifact=tools.profiler:jfr-converter:4.5 -DoutputDirectory="$work/tools" \
     || die "could not fetch tools.profiler:jfr-converter"
-  java -cp "$work/tools/jfr-converter-4.5.jar" one.convert.Main --cpu -t --minwidth 0.1 --title "Tidings, N=$N dkim=${DKIM:-0}" \
+  java -cp "$work/tools/jfr-converter-4.5.jar" one.convert.Main -t --minwidth 0.1 \
+    -X '.*(EPoll\.wait|Unsafe\.park|Object\.wait|Thread\.sleep).*' --title "Tidings, N=$N dkim=${DKIM:-0}" \
+    --from "$(python3 -c "print(int($start * 1000))")" --to "$(python3 -c "print(int($end * 1000))")" \
     "$work/app.jfr" "$work/flame-cpu.html" || die "flame graph conversion failed"
   say "flame graph: $work/flame-cpu.html (JFR recording: $work/app.jfr)"
 fi
