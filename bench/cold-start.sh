@@ -3,8 +3,8 @@
 # PostgreSQL and Kafka reachable, consumers subscribed), for each way of starting the JVM, interleaved:
 #
 #   jdk17      java -jar (the JDK on PATH, as the image runs it)
-#   appcds17   the same with an AppCDS archive made by a start that stops after static init
-#              (-XX:ArchiveClassesAtExit, -Dquarkus.appcds.generate=true; what quarkus.package.jar.appcds does)
+#   appcds17   the same with a dynamic AppCDS archive written at the exit of a start to readiness
+#              (-XX:ArchiveClassesAtExit)
 #   jdk25      Temurin 25 (JDK25 below), no cache
 #   aot25      Temurin 25 with a JEP 483/514/515 AOT cache (-XX:AOTCacheOutput) written at the end of a
 #              training run that started the app, signed in, listed newsletters, and stopped
@@ -60,7 +60,11 @@ stop() { kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; }
 
 if [[ " $MODES " == *" appcds17 "* ]]; then
   say "making the AppCDS archive (JDK on PATH)"
-  java -XX:ArchiveClassesAtExit="$work/app-cds.jsa" -Dquarkus.appcds.generate=true -jar "$jar" > "$work/appcds-dump.log" 2>&1 || true
+  # Started to readiness and stopped: the archive is written at exit. (-Dquarkus.appcds.generate=true
+  # stops after static init only in a build made with quarkus.package.jar.appcds.enabled.)
+  start "$work/appcds-dump.log" java -XX:ArchiveClassesAtExit="$work/app-cds.jsa"
+  stop
+  for _ in $(seq 1 600); do [ -s "$work/app-cds.jsa" ] && break; sleep 0.1; done
   [ -s "$work/app-cds.jsa" ] || die "no AppCDS archive; see $work/appcds-dump.log"
 fi
 if [[ " $MODES " == *" aot25 "* ]]; then
