@@ -48,10 +48,6 @@ public class MailComposer {
     }
 
     /**
-     * The mail of one send: signed as {@code sender} says (the From domain's key), with the
-     * envelope sender {@code bounces+<token naming the send>@<its return-path host>}.
-     */
-    /**
      * The send a Message-ID of ours names ({@code <send-id@host>}, with or without the brackets, or
      * the bare send id), or null for anything else.
      */
@@ -71,6 +67,11 @@ public class MailComposer {
         }
     }
 
+    /**
+     * The mail of one send: signed as {@code sender} says (the From domain's key), with the
+     * envelope sender {@code bounces+<token naming the send>@<its return-path host>}; its MIME
+     * boundary is the issue's, so a body the same for everyone is the same bytes.
+     */
     public OutgoingMail compose(
             NewsletterDirectory.Ref newsletter,
             SenderIdentities.Identity sender,
