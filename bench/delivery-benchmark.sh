@@ -319,12 +319,31 @@ def tree(root):
         p = todo.pop(); total += procs.get(p, (0, 0))[1]
         todo += [c for c, (pp, _) in procs.items() if pp == p]
     return total / hz
+def pg_kind(p):  # what a postmaster child is, from the title PostgreSQL gives it
+    try:
+        title = open(f"/proc/{p}/cmdline").read().replace("\0", " ")
+    except OSError:
+        return "gone"
+    if "autovacuum" in title:
+        return "autovacuum"
+    if any(w in title for w in ("walwriter", "checkpointer", "background writer", "logical replication", "stats")):
+        return "background"
+    return "backends"
 busy = [int(x) for x in open("/proc/stat").readline().split()[1:]]
 machine = sum(busy[i] for i in (0, 1, 2, 5, 6)) / hz  # user nice system irq softirq
 apps = [int(p) for p in sys.argv[1].split(",")]
 pg_jvm, kafka, sink, postmaster = (int(r) for r in sys.argv[2:])
 # pg_ctl daemonizes the postmaster, so it is not under the JVM that started it
-print(f"{sum(tree(a) for a in apps):.2f} {tree(pg_jvm) + tree(postmaster):.2f} {tree(kafka):.2f} {tree(sink):.2f} {machine:.2f}")
+# PostgreSQL by kind: client backends, autovacuum (live workers, plus what exited children left
+# in the postmaster's cutime/cstime: mostly autovacuum workers, which come and go), background
+kinds = {"backends": 0, "autovacuum": 0, "background": 0, "gone": 0}
+for c, (pp, t) in procs.items():
+    if pp == postmaster:
+        kinds[pg_kind(c)] += t
+f = open(f"/proc/{postmaster}/stat").read().rsplit(")", 1)[1].split()
+kinds["autovacuum"] += int(f[13]) + int(f[14])
+print(f"{sum(tree(a) for a in apps):.2f} {tree(pg_jvm) + tree(postmaster):.2f} {tree(kafka):.2f} {tree(sink):.2f} {machine:.2f}"
+      f" {kinds['backends'] / hz:.2f} {kinds['autovacuum'] / hz:.2f} {(kinds['background'] + kinds['gone']) / hz:.2f}")
 PY
 }
 
@@ -438,7 +457,7 @@ t10, t90 = at(0.1), at(0.9)
 steady = 0.8 * n / (t90 - t10) if t10 and t90 and t90 > t10 else 0
 c0, c1 = [float(x) for x in cpu0.split()], [float(x) for x in cpu1.split()]
 used = [b - a for a, b in zip(c0, c1)]
-app, pg, kafka, sink, machine = used
+app, pg, kafka, sink, machine, pg_backends, pg_vacuum, pg_background = used
 other = machine - app - pg - kafka - sink
 wall = to_sent
 print(f"delivery replicas={os.environ.get('REPLICAS', '1')} dkim={'on' if os.environ.get('DKIM', '0') == '1' else 'off'} N={n} warmup={(os.environ.get('WARMUP_ROUNDS', '1') + 'x' + os.environ.get('WARMUP', '0')) if os.environ.get('WARMUP', '0') != '0' else '0'} mail~{int(mail)//1024}KiB status={d['status']} sent={d['sent']} failed={d['failed']} "
@@ -451,6 +470,7 @@ print(f"delivery replicas={os.environ.get('REPLICAS', '1')} dkim={'on' if os.env
       f"send_table={send_mib}MiB+{index_mib}MiB_indexes/{send_rows}_rows "
       f"cpu_s(app/pg/kafka/sink/other)={app:.1f}/{pg:.1f}/{kafka:.1f}/{sink:.1f}/{other:.1f} "
       f"of {wall * cores:.0f} core-s ({cores} cores) "
+      f"pg_ms_per_mail={1000 * pg / n:.3f}(backends/autovacuum/background={1000 * pg_backends / n:.3f}/{1000 * pg_vacuum / n:.3f}/{1000 * pg_background / n:.3f}) "
       f"event_loop_delay(avg/p99/max)={1000 * delayed / max(probes, 1):.2f}/{1000 * l1[3]:.1f}/{1000 * l1[2]:.0f}ms total={delayed:.1f}s "
       f"jit_during={jit_ns / 1e9:.1f}s/{jit_n}_methods polls={polls} poll_avg={poll_ms:.0f}ms "
       f"jvm='{jvm}'" + (f" tuning='{tuning.strip()}'" if tuning.strip() else ""))
