@@ -3,13 +3,17 @@
 # PostgreSQL and Kafka reachable, consumers subscribed), for each way of starting the JVM, interleaved:
 #
 #   jdk17      java -jar (the JDK on PATH, as the image runs it)
-#   appcds17   the same with a dynamic AppCDS archive written at the exit of a start to readiness
-#              (-XX:ArchiveClassesAtExit)
+#   appcds17   the same with the dynamic AppCDS archive the image has: written at the exit of a start
+#              to readiness on a private PostgreSQL and Kafka (src/main/docker/appcds-training.sh)
+#   appcds-control  the same with the archive Quarkus's own AppCDS support makes: written at the exit of a
+#              start stopped at its control point (-Dquarkus.appcds.generate; needs a build with
+#              quarkus.package.jar.appcds.enabled, e.g. SKIP_BUILD=0 BUILD_FLAGS=-Dquarkus.package.jar.appcds.enabled=true),
+#              PostgreSQL and Kafka unreachable
 #   jdk25      Temurin 25 (JDK25 below), no cache
 #   aot25      Temurin 25 with a JEP 483/514/515 AOT cache (-XX:AOTCacheOutput) written at the end of a
 #              training run that started the app, signed in, listed newsletters, and stopped
 #
-#   bench/cold-start.sh              ROUNDS=5 (each way once per round); MODES="jdk17 appcds17 jdk25 aot25"
+#   bench/cold-start.sh              ROUNDS=5 (each way once per round); MODES="jdk17 appcds17 jdk25 aot25" (appcds-control too on request)
 #
 # PostgreSQL and Kafka run as in the delivery benchmark (the Stack launcher, their own ports).
 # Prints "<mode> ready: min/median/max s, 'started in' median s" per mode.
@@ -19,7 +23,7 @@ APP=18380; PG=56732; KAFKA=29392
 ROUNDS=${ROUNDS:-5}; MODES=${MODES:-"jdk17 appcds17 jdk25 aot25"}
 JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 work=$PWD/target/bench-cold-start; say() { echo "[cold-start] $*" >&2; }; die() { echo "FAILED: $*" >&2; exit 1; }
-[ "${SKIP_BUILD:-0}" = 1 ] || { say "building"; ./mvnw -B -q package -DskipTests; }
+[ "${SKIP_BUILD:-0}" = 1 ] || { say "building"; ./mvnw -B -q package -DskipTests ${BUILD_FLAGS:-}; }
 [ -f target/quarkus-app/quarkus-run.jar ] || die "no target/quarkus-app (build first)"
 rm -rf "$work"; mkdir -p "$work"
 pids=()
@@ -59,13 +63,18 @@ start() {
 stop() { kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; }
 
 if [[ " $MODES " == *" appcds17 "* ]]; then
-  say "making the AppCDS archive (JDK on PATH)"
-  # Started to readiness and stopped: the archive is written at exit. (-Dquarkus.appcds.generate=true
-  # stops after static init only in a build made with quarkus.package.jar.appcds.enabled.)
-  start "$work/appcds-dump.log" java -XX:ArchiveClassesAtExit="$work/app-cds.jsa"
-  stop
-  for _ in $(seq 1 600); do [ -s "$work/app-cds.jsa" ] && break; sleep 0.1; done
-  [ -s "$work/app-cds.jsa" ] || die "no AppCDS archive; see $work/appcds-dump.log"
+  say "making the AppCDS archive as the image does (src/main/docker/appcds-training.sh, JDK on PATH)"
+  src/main/docker/appcds-training.sh java "$jar" target/infra/lib "$work/app-cds.jsa" "$work/training" 2> "$work/training.log" \
+    || die "the training failed; see $work/training.log"
+fi
+if [[ " $MODES " == *" appcds-control "* ]]; then
+  say "making the AppCDS archive at Quarkus's control point (nothing reachable)"
+  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:9/tidings QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:9/tidings \
+    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 \
+    java -XX:ArchiveClassesAtExit="$work/image-cds.jsa" -Dquarkus.appcds.generate=true -jar "$jar" > "$work/image-cds.log" 2>&1 \
+    || die "the archive run failed; see $work/image-cds.log"
+  [ -s "$work/image-cds.jsa" ] || die "no AppCDS archive; see $work/image-cds.log"
+  say "control-point archive: $(( $(stat -c %s "$work/image-cds.jsa") / 1048576 )) MiB"
 fi
 if [[ " $MODES " == *" aot25 "* ]]; then
   [ -x "$JDK25/bin/java" ] || die "no JDK 25 at $JDK25 (set JDK25)"
@@ -87,6 +96,7 @@ for r in $(seq 1 "$ROUNDS"); do
     case $mode in
       jdk17) start "$work/$mode-$r.log" java ;;
       appcds17) start "$work/$mode-$r.log" java -XX:SharedArchiveFile="$work/app-cds.jsa" ;;
+      appcds-control) start "$work/$mode-$r.log" java -XX:SharedArchiveFile="$work/image-cds.jsa" ;;
       jdk25) start "$work/$mode-$r.log" "$JDK25/bin/java" ;;
       aot25) start "$work/$mode-$r.log" "$JDK25/bin/java" -XX:AOTCache="$work/app.aot" ;;
       *) die "unknown mode $mode" ;;

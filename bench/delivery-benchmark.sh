@@ -455,6 +455,18 @@ to_last = (last - start) if last else None
 rate = n / to_last if to_last else 0
 t10, t90 = at(0.1), at(0.9)
 steady = 0.8 * n / (t90 - t10) if t10 and t90 and t90 > t10 else 0
+# Full speed: the first moment the rate over the next 2 s reaches 90 % of the rate between 50 % and
+# 90 % of the mails (warm by then, even from a cold JVM); seconds after the publish.
+t50 = at(0.5)
+late = 0.4 * n / (t90 - t50) if t50 and t90 and t90 > t50 else 0
+full_speed = None
+for r in rows:
+    ahead = next((q for q in rows if q[0] >= r[0] + 2), None)
+    if ahead is None or r[1] <= before:
+        continue
+    if (ahead[1] - r[1]) / (ahead[0] - r[0]) >= 0.9 * late:
+        full_speed = r[0] - start
+        break
 c0, c1 = [float(x) for x in cpu0.split()], [float(x) for x in cpu1.split()]
 used = [b - a for a, b in zip(c0, c1)]
 app, pg, kafka, sink, machine, pg_backends, pg_vacuum, pg_background = used
@@ -464,7 +476,8 @@ print(f"delivery replicas={os.environ.get('REPLICAS', '1')} dkim={'on' if os.env
       f"bounced={d['bounced']} retrying={d['retrying']} skipped={d['skipped']} sink_accepted={accepted} "
       f"publish->sent={to_sent:.2f}s publish->first_mail={(first - start) if first else float('nan'):.2f}s "
       f"publish->last_mail={to_last if to_last else float('nan'):.2f}s rate={rate:,.0f} mails/s "
-      f"steady(10-90%)={steady:,.0f} mails/s app_reported={d['sentPerSecond']:,.0f}/s "
+      f"steady(10-90%)={steady:,.0f} mails/s full_speed_after={full_speed if full_speed is not None else float('nan'):.1f}s "
+      f"app_reported={d['sentPerSecond']:,.0f}/s "
       f"raw_smtp={raw:,} msg/s ratio={rate / raw * 100 if raw else 0:.1f}% "
       f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB " + probe_text +
       f"send_table={send_mib}MiB+{index_mib}MiB_indexes/{send_rows}_rows "
