@@ -7,6 +7,8 @@
 # Kafka and the sink): use it to compare schema or statement changes, back to back.
 #
 #   bench/send-lifecycle.sh [N]          default N=50000 sends; ROUNDS=3 (the best round is reported)
+#   RECORD_JOBS=1 bench/send-lifecycle.sh      outcomes recorded 100 per statement instead of 500 (the
+#                                              delivery benchmark's writer batches 60-85 at a time)
 #   VARIANT=file.sql bench/send-lifecycle.sh   applies file.sql after the migrations (an index
 #                                              change to try), and says so in the result line
 #
@@ -14,7 +16,7 @@
 # 127.0.0.1:5432, postgres), as the tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-50000}; ROUNDS=${ROUNDS:-3}
+N=${1:-50000}; ROUNDS=${ROUNDS:-3}; RECORD_JOBS=${RECORD_JOBS:-5}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 db=tidings_lifecycle_bench
 psql -q -X -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
@@ -37,9 +39,9 @@ SQL
 
 # One round: a fresh issue, planned, claimed and recorded; prints "plan_ms claim_ms record_ms".
 round() {
-  python3 - "$N" <<'PY' | psql -q -X -v ON_ERROR_STOP=1 -A -t -d $db
+  python3 - "$N" "$RECORD_JOBS" <<'PY' | psql -q -X -v ON_ERROR_STOP=1 -A -t -d $db
 import sys, uuid
-n = int(sys.argv[1]); issue = str(uuid.uuid4()); nl = "00000000-0000-0000-0000-00000000000b"
+n = int(sys.argv[1]); jobs = int(sys.argv[2]); issue = str(uuid.uuid4()); nl = "00000000-0000-0000-0000-00000000000b"
 inst = "00000000-0000-0000-0000-0000000000cc"
 print(f"""
 INSERT INTO issue (id, newsletter_id, subject, body_html, status, created_at, updated_at, published_at, started_at)
@@ -62,7 +64,7 @@ LEFT JOIN (SELECT created_at, id FROM audience ORDER BY created_at DESC, id DESC
 PREPARE claim(uuid, uuid[], float8, uuid) AS
 UPDATE send s SET status = 'sending', lease_until = now() + make_interval(secs => $3), claimed_by = $4
 FROM subscriber sub, issue i
-WHERE s.id = ANY($2) AND s.issue_id IS NOT DISTINCT FROM $1 AND s.status IN ('queued', 'retrying')
+WHERE s.id = ANY($2) AND s.issue_id IS NOT DISTINCT FROM $1 AND (s.status || '') IN ('queued', 'retrying')
   AND sub.id = s.subscriber_id AND i.id = $1 AND i.status = 'sending'
 RETURNING s.id, s.lease_until, s.issue_id, s.subscriber_id, s.attempts, sub.email, sub.name,
           sub.status, sub.attributes, s.deferrals, s.created_at;
@@ -78,7 +80,7 @@ UPDATE send s SET status = u.status, last_error = u.error, next_attempt_at = u.n
     sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE s.sent_at END
 FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[],
        $7::int[], $8::text[]) AS u(id, status, counted, error, next_at, lease, deferred, relay)
-WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease;
+WHERE s.id = u.id AND (s.status || '') = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease;
 SELECT '-infinity'::timestamptz AS last_at, '00000000-0000-0000-0000-000000000000'::uuid AS last_id \\gset
 SELECT clock_timestamp() AS t0 \\gset""")
 for b in range((n + 999) // 1000):
@@ -92,7 +94,7 @@ for b in range((n + 99) // 100):
     print(f"SELECT array_agg(id)::text AS ids FROM batch WHERE b = {b} \\gset")
     print(f"EXECUTE claim('{issue}', :'ids', 60, '{inst}') \\g /dev/null")
 print("""SELECT clock_timestamp() AS t3 \\gset
-CREATE TEMP TABLE rec AS SELECT batch.b / 5 AS k, array_agg(s.id)::text AS ids, array_agg(s.lease_until)::text AS leases,
+CREATE TEMP TABLE rec AS SELECT batch.b / """ + str(jobs) + """ AS k, array_agg(s.id)::text AS ids, array_agg(s.lease_until)::text AS leases,
        array_fill('sent'::text, ARRAY[count(*)::int])::text AS st, array_fill(1, ARRAY[count(*)::int])::text AS one,
        array_fill(0, ARRAY[count(*)::int])::text AS zero, array_fill(NULL::text, ARRAY[count(*)::int])::text AS nul,
        array_fill(NULL::timestamptz, ARRAY[count(*)::int])::text AS nult,
@@ -100,7 +102,7 @@ CREATE TEMP TABLE rec AS SELECT batch.b / 5 AS k, array_agg(s.id)::text AS ids, 
 FROM send s JOIN batch USING (id) GROUP BY 1;
 CREATE INDEX ON rec (k); ANALYZE rec;
 SELECT clock_timestamp() AS t4 \\gset""")
-for b in range((n + 499) // 500):
+for b in range((n + 100 * jobs - 1) // (100 * jobs)):
     print(f"SELECT ids, leases, st, one, zero, nul, nult, relay FROM rec WHERE k = {b} \\gset")
     print("EXECUTE record(:'ids', :'st', :'one', :'nul', :'nult', :'leases', :'zero', :'relay');")
 print(f"""SELECT clock_timestamp() AS t5 \\gset

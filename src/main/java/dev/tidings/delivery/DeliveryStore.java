@@ -245,23 +245,31 @@ public class DeliveryStore {
 
     // --- delivery (the consumer)
 
+    /** {@link #claim}'s statement ({@code DeliveryPlanTest} reads its generic plan). */
+    static final String CLAIM =
+            """
+                        UPDATE send s SET status = 'sending', lease_until = now() + make_interval(secs => $3),
+                            claimed_by = $4
+                        FROM subscriber sub, issue i
+                        WHERE s.id = ANY($2) AND s.issue_id IS NOT DISTINCT FROM $1 AND (s.status || '') IN ('queued', 'retrying')
+                          AND sub.id = s.subscriber_id AND i.id = $1 AND i.status = 'sending'
+                        RETURNING s.id, s.lease_until, s.issue_id, s.subscriber_id, s.attempts, sub.email, sub.name,
+                                  sub.status, sub.attributes, s.deferrals, s.created_at
+                        """;
+
     /**
      * Claims the still-queued sends among {@code sendIds} of an issue that is sending. The issue is
      * matched with IS NOT DISTINCT FROM on purpose: with "=" the prepared statement's generic plan
      * walked the (issue_id, ...) index over every send of the issue to find the 100 ids, a cost
      * that grew with the issue (35 ms a claim at 100k); now the ids are looked up by primary key.
+     * The status is compared as {@code status || ''} for the same reason: a generic plan made while
+     * few sends were queued (at the end of the previous issue) scanned the {@code send_dispatched}
+     * partial index, every queued and retrying send, instead of looking the ids up, and kept doing so
+     * while a large issue filled it (until the next ANALYZE); the expression does not match the
+     * index's predicate, so the planner cannot choose it.
      */
     public Uni<List<Claimed>> claim(UUID issueId, List<UUID> sendIds, Duration lease, UUID instance) {
-        return pool.preparedQuery(
-                        """
-                        UPDATE send s SET status = 'sending', lease_until = now() + make_interval(secs => $3),
-                            claimed_by = $4
-                        FROM subscriber sub, issue i
-                        WHERE s.id = ANY($2) AND s.issue_id IS NOT DISTINCT FROM $1 AND s.status IN ('queued', 'retrying')
-                          AND sub.id = s.subscriber_id AND i.id = $1 AND i.status = 'sending'
-                        RETURNING s.id, s.lease_until, s.issue_id, s.subscriber_id, s.attempts, sub.email, sub.name,
-                                  sub.status, sub.attributes, s.deferrals, s.created_at
-                        """)
+        return pool.preparedQuery(CLAIM)
                 .execute(Tuple.of(issueId, sendIds.toArray(UUID[]::new), (double) lease.toSeconds(), instance))
                 .map(rows -> {
                     List<Claimed> claimed = new ArrayList<>(rows.size());
@@ -288,7 +296,10 @@ public class DeliveryStore {
      * token). A retry of an issue cancelled meanwhile ends skipped: nothing would ever send it (a
      * batch without retries, the common case, is written without looking at the issue).
      * IS NOT DISTINCT FROM keeps the lease out of the generic plan's index choice: a claim
-     * gives 100 sends the same lease, so probing the lease index visited 100 rows per send.
+     * gives 100 sends the same lease, so probing the lease index visited 100 rows per send. The
+     * status is compared as {@code status || ''} so that no partial index of claimed sends matches
+     * either: a generic plan made while nothing was claimed hashed a scan of {@code
+     * send_claimed_by}, every send being sent, for each batch (see {@code DeliveryPlanTest}).
      */
     public Uni<Void> record(List<Outcome> outcomes) {
         int n = outcomes.size();
@@ -345,13 +356,13 @@ public class DeliveryStore {
                    $7::int[], $8::text[]) AS u(id, status, counted, error, next_at, lease, deferred, relay)
             """;
 
-    private static final String RECORD =
+    static final String RECORD =
             "UPDATE send s SET status = u.status, last_error = u.error, next_attempt_at = u.next_at,\n"
                     + RECORD_COMMON + "FROM " + RECORD_ROWS
-                    + "WHERE s.id = u.id AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease";
+                    + "WHERE s.id = u.id AND (s.status || '') = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease";
 
     /** {@link #RECORD} for a batch with retries: a retry of an issue cancelled meanwhile ends skipped. */
-    private static final String RECORD_WITH_RETRIES =
+    static final String RECORD_WITH_RETRIES =
             """
             UPDATE send s SET
                 status = CASE WHEN u.status = 'retrying' AND i.status = 'cancelled' THEN 'skipped' ELSE u.status END,
@@ -362,7 +373,7 @@ public class DeliveryStore {
                     + """
             , issue i
             WHERE s.id = u.id AND i.id = s.issue_id
-              AND s.status = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
+              AND (s.status || '') = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease
             """;
 
     // --- steering and reports
