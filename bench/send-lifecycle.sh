@@ -9,6 +9,8 @@
 #   bench/send-lifecycle.sh [N]          default N=50000 sends; ROUNDS=3 (the best round is reported)
 #   RECORD_JOBS=1 bench/send-lifecycle.sh      outcomes recorded 100 per statement instead of 500 (the
 #                                              delivery benchmark's writer batches 60-85 at a time)
+#   STALE_PLANS=1 bench/send-lifecycle.sh      claim and record run with generic plans made before the
+#                                              issue is planned, while nothing is queued or claimed
 #   VARIANT=file.sql bench/send-lifecycle.sh   applies file.sql after the migrations (an index
 #                                              change to try), and says so in the result line
 #
@@ -39,9 +41,9 @@ SQL
 
 # One round: a fresh issue, planned, claimed and recorded; prints "plan_ms claim_ms record_ms".
 round() {
-  python3 - "$N" "$RECORD_JOBS" <<'PY' | psql -q -X -v ON_ERROR_STOP=1 -A -t -d $db
+  python3 - "$N" "$RECORD_JOBS" "${STALE_PLANS:-0}" <<'PY' | psql -q -X -v ON_ERROR_STOP=1 -A -t -d $db
 import sys, uuid
-n = int(sys.argv[1]); jobs = int(sys.argv[2]); issue = str(uuid.uuid4()); nl = "00000000-0000-0000-0000-00000000000b"
+n = int(sys.argv[1]); jobs = int(sys.argv[2]); stale = sys.argv[3] == "1"; issue = str(uuid.uuid4()); nl = "00000000-0000-0000-0000-00000000000b"
 inst = "00000000-0000-0000-0000-0000000000cc"
 print(f"""
 INSERT INTO issue (id, newsletter_id, subject, body_html, status, created_at, updated_at, published_at, started_at)
@@ -81,7 +83,15 @@ UPDATE send s SET status = u.status, last_error = u.error, next_attempt_at = u.n
 FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[],
        $7::int[], $8::text[]) AS u(id, status, counted, error, next_at, lease, deferred, relay)
 WHERE s.id = u.id AND (s.status || '') = 'sending' AND s.lease_until IS NOT DISTINCT FROM u.lease;
-SELECT '-infinity'::timestamptz AS last_at, '00000000-0000-0000-0000-000000000000'::uuid AS last_id \\gset
+SELECT '-infinity'::timestamptz AS last_at, '00000000-0000-0000-0000-000000000000'::uuid AS last_id \\gset""")
+if stale:
+    # Generic plans made now, while nothing is queued or claimed (as at the end of an issue), and
+    # kept: the state a replica's cached statements are in when the next issue starts.
+    print(f"""ANALYZE send;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE claim('{issue}', '{{}}', 60, '{inst}');
+EXECUTE record('{{}}', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}');""")
+print("""
 SELECT clock_timestamp() AS t0 \\gset""")
 for b in range((n + 999) // 1000):
     print(f"EXECUTE plan('{issue}', '{nl}', now(), :'last_at', :'last_id', 1000) \\gset")
@@ -125,10 +135,12 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 read -r total plan claim record <<< "$best"
 size=$(psql -X -A -t -d $db -c "SELECT pg_relation_size('send') / 1048576 || ' ' || pg_indexes_size('send') / 1048576")
-python3 - "$N" "$total" "$plan" "$claim" "$record" "$size" "${VARIANT:-}" <<'PY'
+python3 - "$N" "$total" "$plan" "$claim" "$record" "$size" "${VARIANT:-}" "${STALE_PLANS:-0}" <<'PY'
 import sys
 n, total, plan, claim, record = (int(x) for x in sys.argv[1:6]); size = sys.argv[6].split(); variant = sys.argv[7]
+stale = sys.argv[8]
 us = lambda ms: ms * 1000 / n
 print(f"send-lifecycle N={n} per_mail={us(total):.1f}us (plan {us(plan):.1f} + claim {us(claim):.1f} + record {us(record):.1f})"
-      f" send_table={size[0]}MiB+{size[1]}MiB_indexes" + (f" variant={variant}" if variant else ""))
+      f" send_table={size[0]}MiB+{size[1]}MiB_indexes" + (f" variant={variant}" if variant else "")
+      + (" stale_plans" if stale == "1" else ""))
 PY
