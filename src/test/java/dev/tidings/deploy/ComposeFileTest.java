@@ -146,6 +146,46 @@ class ComposeFileTest {
         }
     }
 
+    /**
+     * The image's AppCDS archive (issue 16): what the training step bind-mounts is in the build
+     * context the .dockerignore lets through, the archive it writes is the one the JVM is started
+     * with, and the jar it trains is the jar the image runs (an archive is refused for another
+     * class path). The image build itself needs a container engine; this checks its wiring.
+     */
+    @Test
+    void theImageTrainsTheClassArchiveItStartsWith() throws IOException {
+        Map<String, Object> build = map(service(appService()).get("build"));
+        Path context = AppConfigKeys.ROOT.resolve((String) build.get("context")).normalize();
+        Path dockerfile = context.resolve((String) build.get("dockerfile"));
+        String text = Files.readString(dockerfile);
+        List<String> allowed =
+                Files.readAllLines(dockerfile.resolveSibling(dockerfile.getFileName() + ".dockerignore")).stream()
+                        .filter(line -> line.startsWith("!"))
+                        .map(line -> line.substring(1).replaceAll("/\\*$", ""))
+                        .toList();
+        Matcher mount =
+                Pattern.compile("--mount=type=bind,source=([^,\\s]+),target=").matcher(text);
+        List<String> sources = new ArrayList<>();
+        while (mount.find()) {
+            sources.add(mount.group(1));
+        }
+        assertThat(sources).contains("target/infra/lib", "src/main/docker/appcds-training.sh");
+        for (String source : sources) {
+            assertThat(allowed).as("%s is in the build context", source).contains(source);
+        }
+        assertThat(context.resolve("src/main/docker/appcds-training.sh")).isExecutable();
+
+        Matcher training = Pattern.compile("appcds-training\\.sh java (\\S+) /tmp/infra (\\S+) ")
+                .matcher(text);
+        assertThat(training.find()).as("the Dockerfile runs appcds-training.sh").isTrue();
+        Matcher archive = Pattern.compile("-XX:SharedArchiveFile=(\\S+)").matcher(text);
+        assertThat(archive.find()).as("the JVM is started with an archive").isTrue();
+        assertThat(archive.group(1)).isEqualTo(training.group(2));
+        Matcher jar = Pattern.compile("(?m)^ENV JAVA_APP_JAR=\"(\\S+)\"").matcher(text);
+        assertThat(jar.find()).isTrue();
+        assertThat(jar.group(1)).isEqualTo(training.group(1));
+    }
+
     @Test
     void theAppsEnvironmentIsKnownToItAndPointsAtTheRightServices() {
         String appService = appService();
