@@ -6,6 +6,7 @@ import dev.tidings.newsletter.NewsletterDirectory;
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
 import io.quarkus.qute.CheckedTemplate;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import org.jboss.logging.Logger;
@@ -40,7 +41,12 @@ public class SubscriberMails {
      * answers a new and a known address in the same time (no timing oracle).
      */
     public void sendConfirmationLater(NewsletterDirectory.Ref newsletter, Subscriber subscriber) {
-        sendConfirmation(newsletter, subscriber).subscribe().with(ok -> {}, failure -> {});
+        // Rendered and handed to the mailer on a worker thread, not on the event loop that is
+        // about to write the answer.
+        sendConfirmation(newsletter, subscriber)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe()
+                .with(ok -> {}, failure -> {});
     }
 
     /** Sends the confirmation mail; failures are logged (a repeated sign-up sends another). */

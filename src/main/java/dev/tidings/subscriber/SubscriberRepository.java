@@ -227,16 +227,26 @@ public class SubscriberRepository {
                 .map(rows -> rows.rowCount() == 1);
     }
 
-    /** Records that a confirmation mail went out now, unless one went out after {@code notBefore}. */
-    public Uni<Boolean> claimConfirmationMail(UUID id, java.time.Duration resendAfter) {
+    /**
+     * A public sign-up of an address already on the list. It writes the row whatever its status,
+     * so a known address costs the same committed write as a new one (the answer's timing must not
+     * tell them apart), and claims a confirmation mail when one is due: the subscriber is not
+     * active and none went out in the last {@code resendAfter}. True when the caller must send it;
+     * of two at once only one is (the second re-reads the row after the first's commit and keeps
+     * its time, which is not the second transaction's {@code now()}).
+     */
+    public Uni<Boolean> signUpAgain(UUID id, java.time.Duration resendAfter) {
         return pool.preparedQuery(
                         """
-                        UPDATE subscriber SET confirm_sent_at = now()
-                        WHERE id = $1 AND status <> 'erased'
-                          AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $2))
+                        UPDATE subscriber s SET confirm_sent_at = CASE
+                            WHEN s.status <> 'active'
+                             AND (s.confirm_sent_at IS NULL OR s.confirm_sent_at < now() - make_interval(secs => $2))
+                            THEN now() ELSE s.confirm_sent_at END
+                        WHERE s.id = $1 AND s.status <> 'erased'
+                        RETURNING s.confirm_sent_at IS NOT DISTINCT FROM now() AS claimed
                         """)
                 .execute(Tuple.of(id, (double) resendAfter.toSeconds()))
-                .map(rows -> rows.rowCount() == 1);
+                .map(rows -> rows.iterator().hasNext() && rows.iterator().next().getBoolean("claimed"));
     }
 
     /** The subscriber's own confirmation: active from now, whatever it was (but erased). */
