@@ -9,6 +9,10 @@
 #
 # Tuning (environment):
 #   APP_JAVA_OPTS   JVM flags of the app                    (default: -Xmx512m, as bin/run-local)
+#   APP_JAVA        the app's java launcher                 (default: java on PATH; e.g.
+#                   /usr/lib/jvm/temurin-25-jdk-amd64/bin/java, its jcmd is used alongside). With
+#                   APP_JAVA_OPTS="... -XX:AOTCacheOutput=F" (JDK 25) the run is an AOT training run:
+#                   the cache F is written when the app stops at the end (given up to 5 minutes)
 #   APP_ENV         extra app env, "K=V K=V ..."            e.g. "TIDINGS_DELIVERY_IN_FLIGHT=128
 #                                                           QUARKUS_MAILER_MAX_POOL_SIZE=128"
 #                   (TIDINGS_* and QUARKUS_* variables already exported are passed on as well)
@@ -24,6 +28,7 @@
 #   DKIM=1          sign every mail (RSA-2048, a key made for the run, d=example.com as the demo's
 #                   shared sender domain), as real senders do; the result line says dkim=on
 #   KEEP=1          keep target/bench-delivery/ data dirs   (logs are always kept)
+#   SKIP_BUILD=1    use what target/ holds instead of building (needed to reuse an AOT cache)
 #   JFR=1           record the first replica with Java Flight Recorder (from its start, default settings:
 #                   a sample per running thread every 20 ms) and draw the measured issue as a flame graph: $work/flame-cpu.html (async-profiler's
 #                   jfr-converter from Maven Central) and $work/app.jfr (open it in JDK Mission Control)
@@ -45,6 +50,8 @@ export REPLICAS=${REPLICAS:-1}   # app instances sharing the work (ports APP, AP
 APP=18180; PG=56532; KAFKA=29192; SINK=2525
 RAW_MSGS=${RAW_MSGS:-100000}; RAW_SESSIONS=${RAW_SESSIONS:-50}; MAIL_KB=${MAIL_KB:-5}
 TIMEOUT=${TIMEOUT:-1800}; export WARMUP=${WARMUP:-$((20000 * REPLICAS))} WARMUP_ROUNDS=${WARMUP_ROUNDS:-10}; APP_JAVA_OPTS=${APP_JAVA_OPTS:--Xmx512m}; APP_ENV=${APP_ENV:-}
+APP_JAVA=${APP_JAVA:-java}; JCMD=$(dirname "$(command -v "$APP_JAVA")")/jcmd; [ -x "$JCMD" ] || JCMD=jcmd
+STOP_WAIT=300; [[ "$APP_JAVA_OPTS" == *AOTCacheOutput* ]] && STOP_WAIT=3000  # tenths of a second
 work=$PWD/target/bench-delivery; base="http://127.0.0.1:$APP"
 health="http://127.0.0.1:$((APP + 1000))/q/health/ready"  # the management interface
 say() { echo "[delivery-bench] $*" >&2; }
@@ -60,18 +67,25 @@ for port in $APP $PG $KAFKA $((KAFKA + 1)) $SINK; do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && die "port $port is in use"
 done
 
-say "building"
-./mvnw -B -q package -DskipTests
+# SKIP_BUILD=1 runs the jars already in target/ (an AOT or CDS cache is only used with the jars it was
+# trained on, unchanged).
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+  [ -f target/quarkus-app/quarkus-run.jar ] && [ -d target/infra/lib ] || die "SKIP_BUILD=1 but nothing built in target/"
+else
+  say "building"
+  ./mvnw -B -q package -DskipTests
+fi
 
 rm -rf "$work"; mkdir -p "$work"
 pids=()
 cleanup() {
   if [ -n "${top_loop:-}" ]; then kill "$top_loop" 2>/dev/null || true; fi
   if [ -n "${rss_loop:-}" ]; then kill "$rss_loop" 2>/dev/null || true; fi
-  # Reverse start order: app, kafka, postgres, sink; each gets SIGTERM and up to 30 s.
+  # Reverse start order: app, kafka, postgres, sink; each gets SIGTERM and up to 30 s (an AOT
+  # training run's app 5 minutes: it writes its cache as it exits).
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill "${pids[i]}" 2>/dev/null || continue
-    for _ in $(seq 1 300); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 "$STOP_WAIT"); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
     kill -9 "${pids[i]}" 2>/dev/null || true
   done
   wait 2>/dev/null || true
@@ -167,14 +181,17 @@ say "starting the app ($APP_JAVA_OPTS${tuning:+; $tuning})"
 # JFR=1: recorded from the start (starting a recording in a warm JVM made it recompile ~9,000 methods
 # during the measured issue); the flame graph keeps only the samples between publish and the end.
 jfr_opts=(); [ "${JFR:-0}" = 1 ] && jfr_opts=(-XX:StartFlightRecording=name=bench,settings=default)
-env "${app_env[@]}" "${extra_env[@]}" java $APP_JAVA_OPTS "${jfr_opts[@]}" -jar target/quarkus-app/quarkus-run.jar > "$work/app.log" 2>&1 &
+launched=$(date +%s.%N)
+env "${app_env[@]}" "${extra_env[@]}" "$APP_JAVA" $APP_JAVA_OPTS "${jfr_opts[@]}" -jar target/quarkus-app/quarkus-run.jar > "$work/app.log" 2>&1 &
 pids+=($!); app_pid=$!
-for _ in $(seq 1 180); do
+for _ in $(seq 1 900); do
   curl -sf "$health" >/dev/null 2>&1 && break
   kill -0 $app_pid 2>/dev/null || die "the app exited during start-up; see $work/app.log"
-  sleep 0.5
+  sleep 0.1
 done
 curl -sf "$health" >/dev/null || die "the app did not become ready; see $work/app.log"
+READY_AFTER=$(awk -v a="$(date +%s.%N)" -v b="$launched" 'BEGIN { printf "%.2f", a - b }'); export READY_AFTER
+say "the app is ready ${READY_AFTER} s after its launch"
 
 # --- account, newsletter, subscribers, issue
 curl -sf -c "$work/cookies" -o /dev/null -H 'Content-Type: application/json' \
@@ -245,7 +262,7 @@ for r in $(seq 2 "$REPLICAS"); do
   # shellcheck disable=SC2086
   env "${app_env[@]}" "${extra_env[@]}" QUARKUS_HTTP_PORT=$port QUARKUS_MANAGEMENT_PORT=$((port + 1000)) \
     TIDINGS_PUBLIC_URL=http://localhost:$APP \
-    java $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app$r.log" 2>&1 &
+    "$APP_JAVA" $APP_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$work/app$r.log" 2>&1 &
   pids+=($!); app_pids="$app_pids,$!"
   for _ in $(seq 1 180); do
     curl -sf "http://127.0.0.1:$((port + 1000))/q/health/ready" >/dev/null 2>&1 && break
@@ -279,7 +296,7 @@ fi
 jit_snapshot() {
   local t=0 c=0 p out
   for p in ${app_pids//,/ }; do
-    out=$(jcmd "$p" PerfCounter.print 2>/dev/null) || continue
+    out=$("$JCMD" "$p" PerfCounter.print 2>/dev/null) || continue
     local tp cp  # empty when the JVM runs without perf data (-XX:-UsePerfData)
     tp=$(sed -n 's/^java.ci.totalTime=//p' <<< "$out"); cp=$(sed -n 's/^sun.ci.totalCompiles=//p' <<< "$out")
     t=$((t + ${tp:-0})); c=$((c + ${cp:-0}))
@@ -405,7 +422,7 @@ while :; do
 done
 end=$(date +%s.%N)
 if [ "${JFR:-0}" = 1 ]; then
-  jcmd $app_pid JFR.dump name=bench filename="$work/app.jfr" >/dev/null || die "JFR.dump failed"
+  "$JCMD" $app_pid JFR.dump name=bench filename="$work/app.jfr" >/dev/null || die "JFR.dump failed"
   ./mvnw -B -q dependency:copy -Dartifact=tools.profiler:jfr-converter:4.5 -DoutputDirectory="$work/tools" \
     || die "could not fetch tools.profiler:jfr-converter"
   java -cp "$work/tools/jfr-converter-4.5.jar" one.convert.Main -t --minwidth 0.1 \
@@ -476,7 +493,7 @@ print(f"delivery replicas={os.environ.get('REPLICAS', '1')} dkim={'on' if os.env
       f"bounced={d['bounced']} retrying={d['retrying']} skipped={d['skipped']} sink_accepted={accepted} "
       f"publish->sent={to_sent:.2f}s publish->first_mail={(first - start) if first else float('nan'):.2f}s "
       f"publish->last_mail={to_last if to_last else float('nan'):.2f}s rate={rate:,.0f} mails/s "
-      f"steady(10-90%)={steady:,.0f} mails/s full_speed_after={full_speed if full_speed is not None else float('nan'):.1f}s "
+      f"steady(10-90%)={steady:,.0f} mails/s full_speed_after={full_speed if full_speed is not None else float('nan'):.1f}s ready_after_launch={os.environ.get('READY_AFTER', '?')}s "
       f"app_reported={d['sentPerSecond']:,.0f}/s "
       f"raw_smtp={raw:,} msg/s ratio={rate / raw * 100 if raw else 0:.1f}% "
       f"rss_before={int(rss0)//1024}MiB rss_peak={int(peak)//1024}MiB " + probe_text +
