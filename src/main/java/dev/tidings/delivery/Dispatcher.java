@@ -40,6 +40,9 @@ import org.jboss.logging.Logger;
  *   <li>schedule: scheduled issues that are due start sending, once;
  *   <li>finish: a sending issue with nothing queued, sending or retrying left is sent.
  * </ul>
+ *
+ * Once this instance has signed off at shutdown ({@link Instances#hasLeft}) none of it runs here
+ * any more: the other replicas carry on, and the database pool is about to close.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -115,6 +118,9 @@ public class Dispatcher {
      * the loop look again rather than being dropped until the next tick.
      */
     private void plan() {
+        if (instances.hasLeft()) {
+            return; // shutting down: the other instances plan
+        }
         kicked.set(true);
         if (!planning.compareAndSet(false, true)) {
             return;
@@ -135,7 +141,7 @@ public class Dispatcher {
                     }
                 })
                 .subscribe()
-                .with(x -> {}, failure -> LOG.warnf("planning stopped: %s", failure.getMessage()));
+                .with(x -> {}, failure -> instances.warnUnlessLeft("planning stopped: %s", failure));
     }
 
     /** What a planning transaction committed, to put on Kafka after it. */
@@ -224,6 +230,9 @@ public class Dispatcher {
     /** Sends whose retry is due go on Kafka (only for issues that are sending, not paused). */
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> retryDue() {
+        if (instances.hasLeft()) {
+            return Uni.createFrom().voidItem();
+        }
         return sweep(DeliveryStore.Sweep.RETRY_DUE, null);
     }
 
@@ -234,6 +243,9 @@ public class Dispatcher {
      */
     @Scheduled(every = "${tidings.delivery.reclaim-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reclaimExpired() {
+        if (instances.hasLeft()) {
+            return Uni.createFrom().voidItem();
+        }
         return instances
                 .dead()
                 .flatMap(dead -> dead.isEmpty()
@@ -257,6 +269,9 @@ public class Dispatcher {
     /** Forgets instances dead for a day and relay windows long over. */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tidy() {
+        if (instances.hasLeft()) {
+            return Uni.createFrom().voidItem();
+        }
         return instances.forgetLongDead().onFailure().recoverWithNull();
     }
 
@@ -275,7 +290,7 @@ public class Dispatcher {
                                     .toList()));
                 })
                 .onFailure()
-                .invoke(failure -> LOG.warnf("sweep failed: %s", failure.getMessage()))
+                .invoke(failure -> instances.warnUnlessLeft("sweep failed: %s", failure))
                 .onFailure()
                 .recoverWithNull();
     }
@@ -295,6 +310,9 @@ public class Dispatcher {
     /** Scheduled issues that are due start sending, exactly once whichever replica gets there. */
     @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> startDue() {
+        if (instances.hasLeft()) {
+            return Uni.createFrom().voidItem();
+        }
         return issues.startDue()
                 .invoke(started -> {
                     if (started > 0) {
@@ -310,6 +328,9 @@ public class Dispatcher {
     /** An issue with every send settled is sent. */
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> finish() {
+        if (instances.hasLeft()) {
+            return Uni.createFrom().voidItem();
+        }
         return issues.finishSettled().onFailure().recoverWithNull();
     }
 }

@@ -41,6 +41,9 @@ public class Instances {
     private final Duration deadAfter;
     private final String host;
     private volatile long lastBeat = System.nanoTime();
+    /** Set as the instance signs off at shutdown; from then on it neither beats nor sweeps. */
+    private volatile boolean left;
+
     private volatile Supplier<Long> lag = () -> 0L;
     private final RateLimits limits;
     private final Relays relays;
@@ -56,6 +59,23 @@ public class Instances {
             name = "instance";
         }
         this.host = name.length() > 200 ? name.substring(0, 200) : name;
+    }
+
+    /** True once this instance has signed off at shutdown: its periodic work stops. */
+    boolean hasLeft() {
+        return left;
+    }
+
+    /**
+     * A periodic task's failure: a warning while the instance runs, a debug line once it has signed
+     * off (the database pool closes under the last runs; that is not worth an operator's attention).
+     */
+    void warnUnlessLeft(String format, Throwable failure) {
+        if (left) {
+            LOG.debugf(format, failure.getMessage());
+        } else {
+            LOG.warnf(format, failure.getMessage());
+        }
     }
 
     /** This instance, as claims name it. */
@@ -106,8 +126,15 @@ public class Instances {
         LOG.infof("delivery instance %s (%s) started", id, host);
     }
 
-    /** The heartbeat: insert-or-update this instance's row. */
+    /**
+     * The heartbeat: insert-or-update this instance's row; nothing once the instance has signed off
+     * (the scheduler fires until the app has stopped, and a late beat would bring a row marked dead,
+     * or deleted, back to life: its claims would then wait for dead-after instead of being taken).
+     */
     Uni<Void> beat() {
+        if (left) {
+            return Uni.createFrom().voidItem();
+        }
         long started = System.nanoTime();
         return pool.preparedQuery(
                         """
@@ -124,7 +151,7 @@ public class Instances {
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> heartbeat() {
         return beat().onFailure()
-                .invoke(e -> LOG.warnf("heartbeat failed: %s", e.getMessage()))
+                .invoke(e -> warnUnlessLeft("heartbeat failed: %s", e))
                 .onFailure()
                 .recoverWithNull();
     }
@@ -190,6 +217,7 @@ public class Instances {
      * that they are handed over at once; otherwise its row goes.
      */
     void leave(boolean claimsLeft) {
+        left = true;
         String sql = claimsLeft
                 ? "UPDATE delivery_instance SET beat_at = '-infinity' WHERE id = $1"
                 : "DELETE FROM delivery_instance WHERE id = $1";
