@@ -42,7 +42,8 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * Once this instance has signed off at shutdown ({@link Instances#hasLeft}) none of it runs here
- * any more: the other replicas carry on, and the database pool is about to close.
+ * any more ({@link Instances.SignedOff}): the other replicas carry on, and the database pool is
+ * about to close.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -107,7 +108,10 @@ public class Dispatcher {
         plan();
     }
 
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Instances.SignedOff.class)
     void tick() {
         plan();
     }
@@ -141,7 +145,7 @@ public class Dispatcher {
                     }
                 })
                 .subscribe()
-                .with(x -> {}, failure -> instances.warnUnlessLeft("planning stopped: %s", failure));
+                .with(x -> {}, failure -> instances.warnUnlessLeft(LOG, "planning stopped: %s", failure));
     }
 
     /** What a planning transaction committed, to put on Kafka after it. */
@@ -228,11 +232,11 @@ public class Dispatcher {
     }
 
     /** Sends whose retry is due go on Kafka (only for issues that are sending, not paused). */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Instances.SignedOff.class)
     Uni<Void> retryDue() {
-        if (instances.hasLeft()) {
-            return Uni.createFrom().voidItem();
-        }
         return sweep(DeliveryStore.Sweep.RETRY_DUE, null);
     }
 
@@ -241,11 +245,11 @@ public class Dispatcher {
      * taken for dead, claims whose lease ran out held by no live instance, and sends on Kafka that
      * nobody claimed within the redispatch window.
      */
-    @Scheduled(every = "${tidings.delivery.reclaim-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${tidings.delivery.reclaim-every}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Instances.SignedOff.class)
     Uni<Void> reclaimExpired() {
-        if (instances.hasLeft()) {
-            return Uni.createFrom().voidItem();
-        }
         return instances
                 .dead()
                 .flatMap(dead -> dead.isEmpty()
@@ -267,11 +271,12 @@ public class Dispatcher {
     }
 
     /** Forgets instances dead for a day and relay windows long over. */
-    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "1h",
+            delayed = "1m",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Instances.SignedOff.class)
     Uni<Void> tidy() {
-        if (instances.hasLeft()) {
-            return Uni.createFrom().voidItem();
-        }
         return instances.forgetLongDead().onFailure().recoverWithNull();
     }
 
@@ -290,7 +295,7 @@ public class Dispatcher {
                                     .toList()));
                 })
                 .onFailure()
-                .invoke(failure -> instances.warnUnlessLeft("sweep failed: %s", failure))
+                .invoke(failure -> instances.warnUnlessLeft(LOG, "sweep failed: %s", failure))
                 .onFailure()
                 .recoverWithNull();
     }
@@ -308,11 +313,11 @@ public class Dispatcher {
     }
 
     /** Scheduled issues that are due start sending, exactly once whichever replica gets there. */
-    @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "2s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Instances.SignedOff.class)
     Uni<Void> startDue() {
-        if (instances.hasLeft()) {
-            return Uni.createFrom().voidItem();
-        }
         return issues.startDue()
                 .invoke(started -> {
                     if (started > 0) {
@@ -326,11 +331,11 @@ public class Dispatcher {
     }
 
     /** An issue with every send settled is sent. */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Instances.SignedOff.class)
     Uni<Void> finish() {
-        if (instances.hasLeft()) {
-            return Uni.createFrom().voidItem();
-        }
         return issues.finishSettled().onFailure().recoverWithNull();
     }
 }

@@ -67,14 +67,33 @@ public class Instances {
     }
 
     /**
+     * Skips a scheduled task once this instance has signed off ({@code skipExecutionIf}): the other
+     * replicas carry on, and the database pool is about to close.
+     */
+    @jakarta.inject.Singleton
+    static class SignedOff implements io.quarkus.scheduler.Scheduled.SkipPredicate {
+
+        private final Instances instances;
+
+        SignedOff(Instances instances) {
+            this.instances = instances;
+        }
+
+        @Override
+        public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
+            return instances.hasLeft();
+        }
+    }
+
+    /**
      * A periodic task's failure: a warning while the instance runs, a debug line once it has signed
      * off (the database pool closes under the last runs; that is not worth an operator's attention).
      */
-    void warnUnlessLeft(String format, Throwable failure) {
+    void warnUnlessLeft(Logger log, String format, Throwable failure) {
         if (left) {
-            LOG.debugf(format, failure.getMessage());
+            log.debugf(format, failure.getMessage());
         } else {
-            LOG.warnf(format, failure.getMessage());
+            log.warnf(format, failure.getMessage());
         }
     }
 
@@ -151,7 +170,7 @@ public class Instances {
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> heartbeat() {
         return beat().onFailure()
-                .invoke(e -> warnUnlessLeft("heartbeat failed: %s", e))
+                .invoke(e -> warnUnlessLeft(LOG, "heartbeat failed: %s", e))
                 .onFailure()
                 .recoverWithNull();
     }

@@ -45,9 +45,14 @@ class InstancesTest {
         try {
             instance.beat().await().atMost(Duration.ofSeconds(10));
             assertThat(beatOf(instance)).isEqualTo("alive");
+            Instances.SignedOff signedOff = new Instances.SignedOff(instance);
+            assertThat(signedOff.test(null)).as("the dispatcher's tasks run").isFalse();
             // Shutting down with claims left: marked dead so that the others take them at once.
             instance.leave(true);
             assertThat(beatOf(instance)).isEqualTo("dead");
+            assertThat(signedOff.test(null))
+                    .as("the dispatcher's tasks are skipped")
+                    .isTrue();
             // The scheduler can still fire a beat until the app has stopped: it must not bring the
             // instance back to life, or its claims wait for dead-after instead.
             instance.heartbeat().await().atMost(Duration.ofSeconds(10));

@@ -56,6 +56,17 @@ class PublicSignupTest extends WriterTest {
         return m.group(1);
     }
 
+    /** A pending subscriber whose confirmation mail went out an hour ago: another one is due. */
+    private String pendingWithItsMailAnHourAgo() throws Exception {
+        String email = newEmail();
+        Newsletters.addSubscriber(token, newsletter, email, "pending");
+        mailbox.awaitMessage(email, 1);
+        Database.update(
+                "UPDATE subscriber SET confirm_sent_at = now() - interval '1 hour' WHERE lower(email) = lower(?)",
+                email);
+        return email;
+    }
+
     /** The path and query of a link in a mail, to follow it against the test server. */
     private static String local(String link) {
         URI uri = URI.create(link);
@@ -126,12 +137,7 @@ class PublicSignupTest extends WriterTest {
 
     @Test
     void aPendingAddressGetsTheMailAgainButNotEveryTime() throws Exception {
-        String email = newEmail();
-        Newsletters.addSubscriber(token, newsletter, email, "pending");
-        mailbox.awaitMessage(email, 1);
-        Database.update(
-                "UPDATE subscriber SET confirm_sent_at = now() - interval '1 hour' WHERE lower(email) = lower(?)",
-                email);
+        String email = pendingWithItsMailAnHourAgo();
         for (int i = 0; i < 3; i++) {
             client().contentType(ContentType.JSON)
                     .body(Map.of("email", email))
@@ -167,12 +173,7 @@ class PublicSignupTest extends WriterTest {
 
     @Test
     void parallelSignUpsOfAPendingAddressSendOneMoreMailNotOneEach() throws Exception {
-        String email = newEmail();
-        Newsletters.addSubscriber(token, newsletter, email, "pending");
-        mailbox.awaitMessage(email, 1);
-        Database.update(
-                "UPDATE subscriber SET confirm_sent_at = now() - interval '1 hour' WHERE lower(email) = lower(?)",
-                email);
+        String email = pendingWithItsMailAnHourAgo();
         var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {
             var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
